@@ -1,0 +1,159 @@
+"""``kb check``: every problem in a help center, as ``path:line: message`` findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import links as linkmod
+from .errors import Finding
+from .project import HelpCenter
+
+ERROR, WARNING = "error", "warning"
+MATERIAL_LIST_KEYS = ("hide", "tags")
+
+
+def check_ids(hc: HelpCenter) -> list[Finding]:
+    out = []
+    by_id = defaultdict(list)
+    for a in hc.articles:
+        by_id[a.id].append(a)
+        if a.id_from_path:
+            out.append(Finding(a.path, 1, WARNING,
+                               f"no 'id' in front matter: using '{a.id}' from the path; moving "
+                               "the file will detach its feedback (run 'kb new' or add an id)"))
+    for art_id, arts in by_id.items():
+        if len(arts) > 1:
+            for a in arts:
+                others = ", ".join(o.path for o in arts if o is not a)
+                out.append(Finding(a.path, a.line_of("id"), ERROR,
+                                   f"duplicate id '{art_id}' (also used by {others})"))
+    return out
+
+
+def check_review_dates(hc: HelpCenter, today: dt.date) -> list[Finding]:
+    return [
+        Finding(a.path, a.line_of("review_by"), WARNING,
+                f"review_by {a.review_by.isoformat()} has passed: review the article and move the date")
+        for a in hc.articles
+        if a.review_by and a.review_by < today
+    ]
+
+
+def check_guides(hc: HelpCenter) -> list[Finding]:
+    out = []
+    for cat in hc.categories.values():
+        steps = [a for a in cat.guide if a.step is not None]
+        by_step = defaultdict(list)
+        for a in steps:
+            by_step[a.step].append(a)
+        for step, arts in by_step.items():
+            if len(arts) > 1:
+                for a in arts:
+                    out.append(Finding(a.path, a.line_of("step"), ERROR,
+                                       f"step {step} is used by {len(arts)} articles of this guide"))
+        expected = 1
+        for step in sorted(by_step):
+            if step != expected:
+                a = by_step[step][0]
+                gap = f"step {expected}" if step == expected + 1 else f"steps {expected}-{step - 1}"
+                out.append(Finding(a.path, a.line_of("step"), ERROR,
+                                   f"onboarding guide '{cat.title}' has a gap: {gap} missing "
+                                   f"before step {step}"))
+            expected = step + 1
+    return out
+
+
+def check_material_keys(hc: HelpCenter) -> list[Finding]:
+    out = []
+    for a in hc.articles:
+        for key in MATERIAL_LIST_KEYS:
+            if key in a.meta and a.meta[key] is not None and not isinstance(a.meta[key], (list, str)):
+                out.append(Finding(a.path, a.line_of(key), WARNING,
+                                   f"'{key}: {a.meta[key]}' is not a list; kb ignores it "
+                                   f"(write e.g. '{key}: [toc]')"))
+    return out
+
+
+def _resolve(target_path: str, source: str, docs_dir_files: set[str]) -> str | None:
+    """The docs-relative path a link points at, or None when nothing is there."""
+    if target_path.startswith("/"):
+        candidate = posixpath.normpath(target_path.lstrip("/"))
+    else:
+        candidate = posixpath.normpath(posixpath.join(posixpath.dirname(source), target_path))
+    if candidate in ("", "."):
+        candidate = ""
+    options = [candidate]
+    if candidate.endswith("/") or "." not in posixpath.basename(candidate):
+        stem = candidate.rstrip("/")
+        options += [f"{stem}/index.md", f"{stem}/README.md", f"{stem}.md"]
+    if candidate.endswith(".html"):
+        options.append(candidate[:-5] + ".md")
+    for opt in options:
+        if opt.lstrip("/") in docs_dir_files:
+            return opt.lstrip("/")
+    return None
+
+
+def check_links(hc: HelpCenter, docs_dir: Path, files: set[str]) -> list[Finding]:
+    """Broken internal links, anchors and images. ``files`` are every docs-relative file."""
+    out = []
+    folders = {c.key for c in hc.categories.values()} | {""}
+    by_path = hc.by_path()
+    anchor_cache: dict[str, set[str]] = {}
+
+    def anchors_of(path: str) -> set[str] | None:
+        art = by_path.get(path)
+        if art is None:
+            return None
+        if path not in anchor_cache:
+            anchor_cache[path] = linkmod.anchors(art.body)
+        return anchor_cache[path]
+
+    for a in hc.articles:
+        for link in linkmod.links(a.body, a.body_line):
+            if not linkmod.is_internal(link.target):
+                continue
+            parts = urlsplit(link.target)
+            path, fragment = unquote(parts.path), unquote(parts.fragment)
+            if not path:
+                target = a.path
+            else:
+                target = _resolve(path, a.path, files)
+                if target is None:
+                    stem = posixpath.normpath(
+                        path.lstrip("/") if path.startswith("/")
+                        else posixpath.join(posixpath.dirname(a.path), path)
+                    ).rstrip("/")
+                    if stem in folders:
+                        continue  # a generated category page
+                    what = "image" if link.image else "link"
+                    out.append(Finding(a.path, link.line, ERROR,
+                                       f"broken {what}: '{link.target}' does not exist"))
+                    continue
+            if fragment and not link.image:
+                ids = anchors_of(target)
+                if ids is not None and fragment not in ids:
+                    out.append(Finding(a.path, link.line, ERROR,
+                                       f"broken anchor: '#{fragment}' is not a heading of {target}"))
+    return out
+
+
+def check(hc: HelpCenter, docs_dir: Path, files: set[str], today: dt.date | None = None) -> list[Finding]:
+    """Every finding for a loaded help center, sorted by path and line."""
+    today = today or dt.date.today()
+    findings = list(hc.findings)
+    findings += check_ids(hc)
+    findings += check_review_dates(hc, today)
+    findings += check_guides(hc)
+    findings += check_material_keys(hc)
+    findings += check_links(hc, docs_dir, files)
+    return sorted(set(findings))
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    """The findings that stop a build: errors in an article itself, not in its links."""
+    return [f for f in findings if f.level == ERROR and not f.message.startswith("broken ")]

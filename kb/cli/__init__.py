@@ -1,0 +1,19 @@
+"""The ``kb`` command line: one group, one module per concern."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .site import build, check, init, new
+from .serve import serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kb")
+def main() -> None:
+    """kb: a help center kept as Markdown in git that learns from its readers."""
+
+
+for command in (init, new, check, build, serve):
+    main.add_command(command)

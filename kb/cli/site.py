@@ -1,0 +1,123 @@
+"""Writers' commands: init, new, check, build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .. import checks
+from ..builder import build_site, load_project_config
+from ..content import LANGS, TYPES
+from ..errors import KbError
+from ..project import load_help_center
+from ..scaffold import init_project, new_article
+from .options import config_option
+
+
+def _fail(exc: KbError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False), default=".")
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
+              help="Language of the site and of the sample articles.")
+@click.option("--force", is_flag=True, help="Overwrite an existing mkdocs.yml and samples.")
+def init(directory: str, lang: str, force: bool) -> None:
+    """Create a new help center in DIRECTORY with sample articles."""
+    try:
+        written = init_project(Path(directory), lang, force=force)
+    except KbError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Created a help center in {directory} ({len(written)} files).")
+    click.echo(f"Next: cd {directory} && kb serve")
+
+
+@click.command()
+@click.argument("title")
+@click.option("--type", "kind", type=click.Choice(TYPES), default="faq", show_default=True,
+              help="Article type.")
+@click.option("--category", default=None, help="Category (its folder under articles/).")
+@click.option("--lang", type=click.Choice(LANGS), default=None,
+              help="Language of the article (default: the site's).")
+@click.option("--owner", default=None, help="Who keeps the article up to date.")
+@click.option("--step", type=click.IntRange(min=1), default=None,
+              help="Onboarding only: the article's step in its guide.")
+@config_option
+def new(title, kind, category, lang, owner, step, config_file) -> None:
+    """Write a new article called TITLE with complete front matter and a new id."""
+    try:
+        config = load_project_config(config_file)
+        site_lang = str(config.theme.get("language") or "en")
+        path = new_article(Path(config.docs_dir), title, kind=kind, category=category,
+                           lang=lang or (site_lang if site_lang in LANGS else "en"),
+                           owner=owner, step=step)
+    except KbError as exc:
+        raise _fail(exc) from None
+    click.echo(_relative(path))
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def run_checks(config_file: str, today: dt.date | None = None):
+    """Load the help center named by ``config_file`` and return (findings, docs prefix)."""
+    config = load_project_config(config_file)
+    docs_dir = Path(config.docs_dir)
+    from mkdocs.structure.files import get_files
+
+    files = get_files(config)
+    md = [f.src_uri for f in files.documentation_pages()]
+    kb_conf = config.plugins.get("kb")
+    categories = kb_conf.config.categories if kb_conf else {}
+    lang = str(config.theme.get("language") or "en")
+    hc = load_help_center(docs_dir, md, categories=categories, default_lang=lang)
+    all_files = {f.src_uri for f in files}
+    findings = checks.check(hc, docs_dir, all_files, today=today)
+    prefix = _relative(docs_dir) + "/"
+    return findings, prefix, hc
+
+
+@click.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@config_option
+def check(strict: bool, config_file: str) -> None:
+    """Check every article; print each problem as path:line: message."""
+    try:
+        findings, prefix, hc = run_checks(config_file)
+    except KbError as exc:
+        raise _fail(exc) from None
+    for f in findings:
+        click.echo(f"{prefix}{f}")
+    errors = sum(1 for f in findings if f.level == "error")
+    warnings = len(findings) - errors
+    summary = (f"{len(hc.articles)} articles checked: {errors} error{'s' * (errors != 1)}, "
+               f"{warnings} warning{'s' * (warnings != 1)}")
+    click.echo(summary, err=True)
+    if errors or (strict and warnings):
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--strict", is_flag=True, help="Stop on warnings too (MkDocs strict mode).")
+@click.option("--site-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write the site (default: site_dir of mkdocs.yml).")
+@config_option
+def build(strict: bool, site_dir: str | None, config_file: str) -> None:
+    """Build the static help center; a failed build leaves the previous site untouched."""
+    try:
+        result = build_site(config_file, site_dir=site_dir, strict=strict)
+    except KbError as exc:
+        raise _fail(exc) from None
+    for message in result.warnings[:50]:
+        click.echo(f"warning: {message}", err=True)
+    if len(result.warnings) > 50:
+        click.echo(f"... and {len(result.warnings) - 50} more warnings", err=True)
+    click.echo(f"Built {result.pages} pages into {_relative(result.site_dir)} "
+               f"in {result.seconds:.1f} s.")

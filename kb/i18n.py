@@ -1,0 +1,113 @@
+"""Every string kb adds to the site, in each language it ships. Templates call ``kb_t``."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "home.title": "How can we help?",
+        "home.lead": "Search the help center or browse a topic below.",
+        "home.search": "Search the help center",
+        "home.guides": "Getting started",
+        "home.categories": "Browse by topic",
+        "home.popular": "Articles",
+        "category.articles": "{n} articles",
+        "category.article": "1 article",
+        "category.all": "All {n} articles in {category}",
+        "category.faq": "Frequently asked questions",
+        "category.guide": "Step-by-step guide",
+        "category.more": "More articles",
+        "category.general": "General",
+        "breadcrumb.home": "Help center",
+        "article.updated": "Updated {date}",
+        "article.step": "Step {n} of {m}",
+        "article.previous": "Previous step",
+        "article.next": "Next step",
+        "article.guide_done": "You have finished this guide.",
+        "article.review_overdue": "This article is due for review.",
+        "type.faq": "FAQ",
+        "type.onboarding": "Guide",
+        "type.troubleshooting": "Troubleshooting",
+        "type.howto": "How-to",
+        "type.article": "Article",
+        "sidebar.label": "Articles in this topic",
+        "alert.note": "Note",
+        "alert.tip": "Tip",
+        "alert.important": "Important",
+        "alert.warning": "Warning",
+        "alert.caution": "Caution",
+        "alert.info": "Info",
+        "alert.error": "Error",
+        "alert.prerequisites": "Prerequisites",
+        "alert.morelikethis": "More like this",
+        "alert.success": "Success",
+    },
+    "it": {
+        "home.title": "Come possiamo aiutarti?",
+        "home.lead": "Cerca nel centro assistenza o scegli un argomento qui sotto.",
+        "home.search": "Cerca nel centro assistenza",
+        "home.guides": "Per iniziare",
+        "home.categories": "Sfoglia per argomento",
+        "home.popular": "Articoli",
+        "category.articles": "{n} articoli",
+        "category.article": "1 articolo",
+        "category.all": "Tutti i {n} articoli in {category}",
+        "category.faq": "Domande frequenti",
+        "category.guide": "Guida passo passo",
+        "category.more": "Altri articoli",
+        "category.general": "Generale",
+        "breadcrumb.home": "Centro assistenza",
+        "article.updated": "Aggiornato il {date}",
+        "article.step": "Passo {n} di {m}",
+        "article.previous": "Passo precedente",
+        "article.next": "Passo successivo",
+        "article.guide_done": "Hai completato questa guida.",
+        "article.review_overdue": "Questo articolo deve essere rivisto.",
+        "type.faq": "FAQ",
+        "type.onboarding": "Guida",
+        "type.troubleshooting": "Risoluzione dei problemi",
+        "type.howto": "Procedura",
+        "type.article": "Articolo",
+        "sidebar.label": "Articoli su questo argomento",
+        "alert.note": "Nota",
+        "alert.tip": "Suggerimento",
+        "alert.important": "Importante",
+        "alert.warning": "Attenzione",
+        "alert.caution": "Cautela",
+        "alert.info": "Informazioni",
+        "alert.error": "Errore",
+        "alert.prerequisites": "Prerequisiti",
+        "alert.morelikethis": "Vedi anche",
+        "alert.success": "Operazione riuscita",
+    },
+}
+
+LANGUAGES = tuple(STRINGS)
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    """The string ``key`` in ``lang`` (English when missing), with ``{name}`` values filled."""
+    table = STRINGS.get(lang) or STRINGS["en"]
+    text = table.get(key) or STRINGS["en"].get(key, key)
+    return text.format(**values) if values else text
+
+
+def translator(lang: str):
+    """A ``kb_t(key, **values)`` function bound to one language, for templates."""
+
+    def kb_t(key: str, **values: object) -> str:
+        return translate(lang, key, **values)
+
+    return kb_t
+
+
+def format_date(value, lang: str) -> str:
+    months = {
+        "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"],
+        "it": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+               "settembre", "ottobre", "novembre", "dicembre"],
+    }
+    names = months.get(lang, months["en"])
+    if lang == "it":
+        return f"{value.day} {names[value.month - 1]} {value.year}"
+    return f"{names[value.month - 1]} {value.day}, {value.year}"

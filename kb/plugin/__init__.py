@@ -1,0 +1,203 @@
+"""The kb MkDocs plugin: a thin layer of events over kb's content model.
+
+Registered as ``plugins: [kb]``; ``kb build`` and ``mkdocs build`` both go through it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from .. import checks, theme_dir
+from ..i18n import format_date, translator
+from ..manifest import article_entry, write_manifest
+from ..markdown_compat import to_mkdocs
+from ..project import HelpCenter, load_help_center
+from .config import KbConfig
+from .site_nav import CATEGORY_TEMPLATE, HOME_TEMPLATE, build_nav, generated_pages, sidebar_window
+
+log = logging.getLogger("mkdocs.plugins.kb")
+
+# Markdown extensions kb's output relies on (alerts become admonitions, headings get ids).
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc")
+
+
+class KbPlugin(BasePlugin[KbConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.hc: HelpCenter | None = None
+        self.lang = "en"
+        self.nav_info: dict = {}
+        self.home: Page | None = None
+        self.article_by_src: dict = {}
+        self.category_by_src: dict = {}
+        self._home_cache: list[dict] | None = None
+
+    # -- configuration -------------------------------------------------------------------
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        theme_lang = str(config.theme.get("language") or "en")
+        self.lang = self.config.lang or (theme_lang if theme_lang in ("en", "it") else "en")
+        # kb's templates go after the project's own custom_dir and before Material's.
+        dirs = config.theme.dirs
+        position = 1 if config.theme.custom_dir else 0
+        if str(theme_dir()) not in dirs:
+            dirs.insert(position, str(theme_dir()))
+        for ext in REQUIRED_EXTENSIONS:
+            if ext not in config.markdown_extensions:
+                config.markdown_extensions.append(ext)
+        # Knowledge bases link from the site root ("/help/x.md"): resolve those in docs_dir.
+        from mkdocs.config.defaults import _AbsoluteLinksValidationValue
+
+        config.validation.links.absolute_links = _AbsoluteLinksValidationValue.RELATIVE_TO_DOCS
+        config.extra.setdefault("kb", {})
+        config.extra["kb"].update(api_url=self.config.api_url, support_url=self.config.support_url)
+        return config
+
+    # -- content -------------------------------------------------------------------------
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        docs_dir = Path(config.docs_dir)
+        paths = [f.src_uri for f in files.documentation_pages()]
+        self.hc = load_help_center(docs_dir, paths, categories=self.config.categories,
+                                   default_lang=self.lang)
+        findings = self.hc.findings + checks.check_ids(self.hc) + checks.check_guides(self.hc)
+        stopping = checks.blocking(findings)
+        if self.config.strict:
+            stopping = findings
+        if stopping:
+            prefix = _display_dir(docs_dir)
+            lines = [f"{prefix}{f}" for f in sorted(stopping)]
+            raise PluginError(
+                "the help center has problems; fix them and build again:\n"
+                + "\n".join(lines) + f"\n{len(lines)} problem(s)"
+            )
+        for f in generated_pages(self.hc, config, files, self.lang):
+            files.append(f)
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if not self.config.enabled or self.hc is None:
+            return None
+        new_nav, self.nav_info, self.home = build_nav(self.hc, files)
+        self.article_by_src = {a.path: a for a in self.hc.articles}
+        self.category_by_src = {c.index_path: c for c in self.hc.categories.values() if c.index_path}
+        self._home_cache = None
+        return new_nav
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files):
+        if not self.config.enabled:
+            return None
+        meta = page.meta
+        for key in checks.MATERIAL_LIST_KEYS:
+            value = meta.get(key)
+            if isinstance(value, str):
+                meta[key] = [value]
+            elif value is not None and not isinstance(value, list):
+                del meta[key]  # e.g. 'hide: true' from another tool; kb check warns
+        article = self.article_by_src.get(page.file.src_uri)
+        lang = article.lang if article else self.lang
+        return to_mkdocs(markdown, lang)
+
+    # -- templates -----------------------------------------------------------------------
+    @event_priority(-50)
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
+        if not self.config.enabled or self.hc is None:
+            return None
+        src = page.file.src_uri
+        article = self.article_by_src.get(src)
+        category = self.category_by_src.get(src)
+        lang = article.lang if article else self.lang
+        t = translator(lang)
+        kb = {"lang": lang, "t": t, "article": article, "kind": "page", "api_url": self.config.api_url,
+              "support_url": self.config.support_url, "home_url": self.home.url if self.home else ""}
+        if page is self.home or page.meta.get("template") == HOME_TEMPLATE:
+            kb["kind"] = "home"
+            kb["categories"] = self._home_categories()
+        elif category is not None:
+            kb["kind"] = "category"
+            kb["category"] = self._category_view(category.key)
+        if article is not None:
+            kb["kind"] = "article"
+            info = self.nav_info.get(article.category)
+            kb["category"] = self._category_view(article.category) if info else None
+            kb["sidebar"] = self._sidebar(article.category, page)
+            kb["guide"] = self._guide(article, page)
+            if article.updated:
+                kb["updated"] = t("article.updated", date=format_date(article.updated, lang))
+        elif kb["kind"] == "category":
+            kb["topics"] = [c for c in self._home_categories() if c["url"]]
+        context["kb"] = kb
+        context["kb_t"] = t
+        return context
+
+    def _category_view(self, key: str) -> dict:
+        info = self.nav_info[key]
+        cat = info.category
+        return {
+            "key": cat.key, "title": cat.title, "description": cat.description, "icon": cat.icon,
+            "url": info.page.url if info.page else "", "count": len(info.items),
+            "guide": info.guide,
+            "faqs": [i for i in info.items if i.article.type == "faq"],
+            "others": [i for i in info.items if i.article.type not in ("faq", "onboarding")],
+            "items": info.items,
+        }
+
+    def _home_categories(self) -> list[dict]:
+        if self._home_cache is None:
+            self._home_cache = [self._category_view(k) for k in self.nav_info]
+        return self._home_cache
+
+    def _sidebar(self, key: str, page: Page) -> dict | None:
+        info = self.nav_info.get(key)
+        if info is None:
+            return None
+        items, cut = sidebar_window(info.items, page, self.config.sidebar_limit)
+        return {"title": info.category.title, "url": info.page.url if info.page else "",
+                "items": items, "cut": cut, "count": len(info.items)}
+
+    def _guide(self, article, page: Page) -> dict | None:
+        if not article.is_onboarding:
+            return None
+        steps = self.nav_info[article.category].guide
+        idx = next((i for i, s in enumerate(steps) if s.page is page), None)
+        if idx is None:
+            return None
+        return {"n": idx + 1, "m": len(steps), "steps": steps,
+                "prev": steps[idx - 1] if idx > 0 else None,
+                "next": steps[idx + 1] if idx + 1 < len(steps) else None}
+
+    # -- output --------------------------------------------------------------------------
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled or self.hc is None:
+            return
+        entries = []
+        for info in self.nav_info.values():
+            for item in info.items:
+                entries.append(article_entry(item.article, item.url))
+        entries.sort(key=lambda e: e["path"])
+        write_manifest(config.site_dir, entries, site_name=config.site_name, lang=self.lang)
+        for hook in post_build_hooks:
+            hook(self, config)
+
+
+# Later build steps (the search index) register here; each gets (plugin, config).
+post_build_hooks: list = []
+
+
+def _display_dir(docs_dir: Path) -> str:
+    try:
+        rel = docs_dir.resolve().relative_to(Path.cwd().resolve())
+        return f"{rel.as_posix()}/" if str(rel) != "." else ""
+    except ValueError:
+        return f"{docs_dir}/"

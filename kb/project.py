@@ -1,0 +1,196 @@
+"""A whole help center: articles grouped into categories and onboarding guides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .content import Article, load_article, slugify
+from .errors import ContentError, Finding
+
+INDEX_NAMES = ("index.md", "README.md")
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a help article larger than this is a mistake, not content
+
+
+@dataclass
+class Category:
+    key: str  # folder path or the front-matter 'category'
+    title: str
+    description: str = ""
+    icon: str = ""
+    order: int = 1000
+    articles: list[Article] = field(default_factory=list)
+    index_path: str | None = None  # the folder's own index.md, when it has one
+
+    @property
+    def slug(self) -> str:
+        """The category page's folder: the key itself when it is a clean path."""
+        if re.fullmatch(r"[a-z0-9][a-z0-9/_-]*", self.key):
+            return self.key
+        return slugify(self.key)
+
+    @property
+    def url(self) -> str:
+        return f"{self.slug}/" if self.key else ""
+
+    @property
+    def guide(self) -> list[Article]:
+        """The category's onboarding steps, in order."""
+        return sorted((a for a in self.articles if a.is_onboarding), key=lambda a: a.step or 0)
+
+
+def humanize(key: str) -> str:
+    last = key.rstrip("/").rsplit("/", 1)[-1]
+    return last.replace("-", " ").replace("_", " ").strip().capitalize() or key
+
+
+def is_index(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] in INDEX_NAMES
+
+
+def _article_sort_key(a: Article) -> tuple:
+    order = a.meta.get("order")
+    order = order if isinstance(order, (int, float)) else 1000
+    return (0 if a.is_onboarding else 1, a.step or 0, order, a.title.lower())
+
+
+def git_dates(root: Path) -> dict[str, dt.datetime]:
+    """Last commit date of every file under ``root`` (absolute paths), in one git call."""
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True,
+            timeout=30,
+        )
+        if top.returncode != 0:
+            return {}
+        out = subprocess.run(
+            ["git", "log", "--format=%x00%cI", "--name-only", "--no-renames", "--", "."],
+            cwd=root, capture_output=True, text=True, timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    base = Path(top.stdout.strip())
+    dates: dict[str, dt.datetime] = {}
+    current = None
+    for line in out.stdout.splitlines():
+        if line.startswith("\x00"):
+            current = dt.datetime.fromisoformat(line[1:])
+        elif line and current is not None:
+            dates.setdefault(str(base / line), current)
+    return dates
+
+
+@dataclass
+class HelpCenter:
+    """Every article of a help center, by path, id and category."""
+
+    articles: list[Article]
+    categories: dict[str, Category]
+    index_pages: list[str]
+    findings: list[Finding]
+
+    def by_path(self) -> dict[str, Article]:
+        return {a.path: a for a in self.articles}
+
+    def by_id(self) -> dict[str, Article]:
+        return {a.id: a for a in self.articles}
+
+    def ordered_categories(self) -> list[Category]:
+        return sorted(self.categories.values(), key=lambda c: (c.order, c.title.lower()))
+
+
+def read_text(docs_dir: Path, path: str) -> str:
+    """Read one article as UTF-8; every failure becomes a ContentError naming the file."""
+    full = docs_dir / path
+    try:
+        if full.is_symlink():
+            real = full.resolve()
+            if docs_dir.resolve() not in real.parents:
+                raise ContentError([Finding(path, 1, "error", "symlink points outside the articles folder")])
+        size = full.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError([Finding(path, 1, "error", f"file is {size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB")])
+        data = full.read_bytes()
+    except OSError as exc:
+        raise ContentError([Finding(path, 1, "error", f"cannot read file: {exc.strerror}")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError([Finding(path, line, "error", "file is not valid UTF-8 text")]) from None
+
+
+def walk_markdown(docs_dir: Path) -> list[str]:
+    """Markdown files under ``docs_dir`` as MkDocs sees them (hidden files left out)."""
+    found = []
+    for root, dirs, files in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith("."):
+                found.append(Path(root, name).relative_to(docs_dir).as_posix())
+    return found
+
+
+def load_help_center(
+    docs_dir: Path,
+    paths: Iterable[str] | None = None,
+    *,
+    categories: Mapping[str, Mapping[str, Any]] | None = None,
+    default_lang: str = "en",
+    texts: Mapping[str, str] | None = None,
+    with_git: bool = True,
+) -> HelpCenter:
+    """Load every article; problems are collected as findings, never raised one by one."""
+    docs_dir = Path(docs_dir)
+    paths = list(paths) if paths is not None else walk_markdown(docs_dir)
+    articles: list[Article] = []
+    index_pages: list[str] = []
+    findings: list[Finding] = []
+    for path in paths:
+        if is_index(path):
+            index_pages.append(path)
+            continue
+        try:
+            text = texts[path] if texts is not None and path in texts else read_text(docs_dir, path)
+            article = load_article(path, text, default_lang=default_lang)
+        except ContentError as exc:
+            findings.extend(exc.findings)
+            continue
+        findings.extend(article.findings)
+        articles.append(article)
+
+    if with_git:
+        dates = git_dates(docs_dir)
+        if dates:
+            for a in articles:
+                a.updated = dates.get(str((docs_dir / a.path).resolve())) or dates.get(
+                    str(docs_dir / a.path)
+                )
+
+    cats: dict[str, Category] = {}
+    conf = categories or {}
+    for a in articles:
+        cat = cats.get(a.category)
+        if cat is None:
+            c = conf.get(a.category, {})
+            cat = cats[a.category] = Category(
+                key=a.category,
+                title=str(c.get("title") or humanize(a.category) or ""),
+                description=str(c.get("description") or ""),
+                icon=str(c.get("icon") or ""),
+                order=int(c.get("order", 1000)),
+            )
+        cat.articles.append(a)
+    for p in index_pages:
+        folder = p.rsplit("/", 1)[0] if "/" in p else ""
+        if folder in cats:
+            cats[folder].index_path = p
+    for cat in cats.values():
+        cat.articles.sort(key=_article_sort_key)
+    return HelpCenter(articles=articles, categories=cats, index_pages=index_pages, findings=findings)
