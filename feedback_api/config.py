@@ -1,0 +1,117 @@
+"""The API's settings: environment variables for production, a mapping for tests and ``kb serve``.
+
+Every problem is collected and reported at once, naming the variable, instead of failing on
+the first one or silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kb.errors import KbError
+
+DEFAULT_RATE_LIMIT = "60/minute"
+_RATE_RE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$", re.I)
+
+# Flask config key -> (environment variable, description). The docs list every one of them
+# (tests/test_api_docs.py fails when one is missing from docs/api.md).
+SETTINGS: dict[str, tuple[str, str]] = {
+    "PROJECT_DIR": ("KB_PROJECT_DIR", "the help center's folder (mkdocs.yml); default: the cwd"),
+    "SITE_DIR": ("KB_SITE_DIR", "the built site holding _kb/manifest.json; default: PROJECT_DIR/site"),
+    "DATABASE_URL": ("KB_DATABASE_URL", "SQLAlchemy URL; default: sqlite:///PROJECT_DIR/.kb/feedback.db"),
+    "RATE_LIMIT": ("KB_RATE_LIMIT", "votes per client per article, e.g. 60/minute, or off"),
+    "RATE_LIMIT_STORAGE": ("KB_RATE_LIMIT_STORAGE", "limits storage URI; default memory://"),
+    "SECRET_KEY": ("KB_SECRET_KEY", "Flask's secret key (dashboard sessions)"),
+    "ALLOWED_ORIGINS": ("KB_ALLOWED_ORIGINS", "comma-separated origins allowed by CORS"),
+    "TRUSTED_PROXIES": ("KB_TRUSTED_PROXIES", "number of reverse proxies whose X-Forwarded-For is trusted"),
+    "SITE_URL": ("KB_SITE_URL", "the public help center URL, for the no-JavaScript redirect"),
+    "AUTO_UPGRADE": ("KB_AUTO_UPGRADE", "1 to create/upgrade the schema at start-up (kb serve does)"),
+    "MAX_CONTENT_LENGTH": ("KB_MAX_BODY_BYTES", "largest request body in bytes; default 16384"),
+}
+
+
+class ConfigError(KbError):
+    """One or more settings are invalid; the message lists each with its variable name."""
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_settings(test_config: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings from ``test_config`` first, then the environment, then defaults; validated."""
+    env = os.environ if environ is None else environ
+    given = dict(test_config or {})
+    raw: dict[str, Any] = {}
+    for key, (var, _) in SETTINGS.items():
+        if key in given:
+            raw[key] = given.pop(key)
+        elif env.get(var) not in (None, ""):
+            raw[key] = env[var]
+    errors: list[str] = []
+    out: dict[str, Any] = dict(given)  # anything else (TESTING, ...) passes through to Flask
+
+    project = Path(raw.get("PROJECT_DIR") or os.getcwd()).resolve()
+    out["PROJECT_DIR"] = project
+    out["SITE_DIR"] = Path(raw.get("SITE_DIR") or project / "site").resolve()
+    out["DATABASE_URL"] = str(raw.get("DATABASE_URL") or default_database_url(project))
+
+    rate = str(raw.get("RATE_LIMIT") or DEFAULT_RATE_LIMIT).strip()
+    if rate.lower() in ("off", "0", "none", "false"):
+        out["RATE_LIMIT"] = None
+    elif all(_RATE_RE.match(part) for part in rate.split(";")):
+        out["RATE_LIMIT"] = rate
+    else:
+        errors.append(f"KB_RATE_LIMIT: {rate!r} is not a rate such as '60/minute' or 'off'")
+    out["RATE_LIMIT_STORAGE"] = str(raw.get("RATE_LIMIT_STORAGE") or "memory://")
+
+    out["SECRET_KEY"] = raw.get("SECRET_KEY") or None
+    origins = raw.get("ALLOWED_ORIGINS") or ()
+    if isinstance(origins, str):
+        origins = [o.strip() for o in origins.split(",") if o.strip()]
+    for origin in origins:
+        if not re.fullmatch(r"https?://[^/\s]+", origin):
+            errors.append(f"KB_ALLOWED_ORIGINS: {origin!r} is not an origin like "
+                          "https://help.example.com (scheme and host, no path)")
+    out["ALLOWED_ORIGINS"] = frozenset(o.rstrip("/") for o in origins)
+
+    out["TRUSTED_PROXIES"] = _int(raw.get("TRUSTED_PROXIES", 0), "KB_TRUSTED_PROXIES", errors)
+    site_url = raw.get("SITE_URL") or None
+    if site_url and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", str(site_url)):
+        errors.append(f"KB_SITE_URL: {site_url!r} is not an http(s) URL")
+    out["SITE_URL"] = str(site_url).rstrip("/") + "/" if site_url else None
+    out["AUTO_UPGRADE"] = _truthy(raw.get("AUTO_UPGRADE", False))
+    out["MAX_CONTENT_LENGTH"] = _int(raw.get("MAX_CONTENT_LENGTH", 16 * 1024),
+                                     "KB_MAX_BODY_BYTES", errors, minimum=1024)
+    if errors:
+        raise ConfigError("invalid API settings:\n  " + "\n  ".join(errors))
+    return out
+
+
+def _int(value: Any, name: str, errors: list[str], minimum: int = 0) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors.append(f"{name}: {value!r} is not a whole number")
+        return minimum
+    if number < minimum:
+        errors.append(f"{name}: {number} is below {minimum}")
+    return number
+
+
+def default_database_url(project_dir: str | Path) -> str:
+    """SQLite under the project's ``.kb/`` folder (created on first use)."""
+    return f"sqlite:///{Path(project_dir).resolve() / '.kb' / 'feedback.db'}"
+
+
+def database_url(cli_value: str | None = None, project_dir: str | Path | None = None) -> str:
+    """The URL every DB-touching command uses: ``--db``, then KB_DATABASE_URL, then the default."""
+    return (cli_value or os.environ.get("KB_DATABASE_URL")
+            or default_database_url(project_dir or os.environ.get("KB_PROJECT_DIR") or "."))

@@ -1,0 +1,66 @@
+"""The database schema, in SQLAlchemy Core. Changes go through Alembic migrations too.
+
+Other parts of kb (search analytics, the review dashboard) define their tables on the same
+``metadata`` in their own modules and add their own migration after ``0001_feedback``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+# Stable constraint names, so migrations can refer to them on every database.
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+SUBMISSION_MAX = 64
+COMMENT_MAX = 2000
+
+feedback = Table(
+    "feedback",
+    metadata,
+    # One row per vote. Rows are raw events: ingestion never deletes them; the same
+    # ``submission`` (made by the client) updates its own row.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("submission", String(SUBMISSION_MAX), nullable=False, unique=True),
+    Column("article", String(200), nullable=False),  # the article id from the manifest
+    Column("revision", String(64), nullable=True),  # the article revision the reader saw
+    Column("csat", SmallInteger, nullable=False),  # 1..5
+    Column("ces", SmallInteger, nullable=True),  # 1..7
+    Column("comment", Text, nullable=True),
+    Column("reason", String(80), nullable=True),  # comma-separated reason codes
+    Column("lang", String(12), nullable=True),
+    Column("visitor", String(64), nullable=True),  # HMAC(daily salt, address + user agent)
+    Column("source", String(16), nullable=False, server_default="api"),  # api | form | import
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),  # 1 + number of updates
+    CheckConstraint("csat BETWEEN 1 AND 5", name="csat_range"),
+    CheckConstraint("ces IS NULL OR ces BETWEEN 1 AND 7", name="ces_range"),
+    Index("ix_feedback_article_created_at", "article", "created_at"),
+    Index("ix_feedback_created_at", "created_at"),
+)
+
+visitor_salts = Table(
+    "visitor_salts",
+    metadata,
+    # One random salt per UTC day; older ones are deleted, so yesterday's hashes can no
+    # longer be recomputed from an address (as Plausible does).
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD (UTC)
+    Column("salt", String(64), nullable=False),
+)
