@@ -41,13 +41,21 @@ def load_project_config(config_file: str | Path | None = None, **overrides) -> M
     path = Path(config_file or "mkdocs.yml")
     if not path.exists():
         raise KbError(f"{path}: no such file; run 'kb init DIR' to create a help center")
+    collector = _Collect()  # MkDocs logs each bad setting, then raises a bare "Aborted"
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
     try:
         with open(path, "rb") as fh:
             return load_config(config_file=fh, **overrides)
-    except mkdocs_exceptions.ConfigurationError as exc:
-        raise KbError(f"{path}: {exc}") from None
-    except mkdocs_exceptions.Abort as exc:
-        raise KbError(f"{path}: {exc}") from None
+    except (mkdocs_exceptions.ConfigurationError, mkdocs_exceptions.Abort) as exc:
+        details = collector.errors + collector.messages
+        if isinstance(exc, mkdocs_exceptions.ConfigurationError) or not details:
+            details = [str(exc), *details]
+        raise KbError("\n".join(f"{path}: {line}" for line in details)) from None
+    except OSError as exc:
+        raise KbError(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        logger.removeHandler(collector)
 
 
 def swap_into_place(new: Path, final: Path) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from importlib.resources import files
 from pathlib import Path
 
 from .content import TYPES, new_id, slugify
 from .errors import KbError
+from .frontmatter import FrontMatterError, parse
 
 MKDOCS_YML = """\
 site_name: {site_name}
@@ -24,8 +24,20 @@ theme:
     - navigation.footer
     - navigation.top
   palette:
-    primary: indigo
-    accent: indigo
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+      primary: indigo
+      accent: indigo
+      toggle:
+        icon: material/weather-night
+        name: {dark_name}
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+      primary: indigo
+      accent: indigo
+      toggle:
+        icon: material/weather-sunny
+        name: {light_name}
 plugins:
   - search:
       lang: {lang}
@@ -45,48 +57,78 @@ validation:
   links:
     absolute_links: relative_to_docs
     anchors: warn
+extra:
+  generator: false
 """
 
+# (folder, title, description, order, icon) of the sample categories, per language.
 CATEGORIES = {
-    "en": [("getting-started", "Getting started", "Set up your account in three steps.", 1),
-           ("account", "Account and sign-in", "Passwords, email, two-step verification.", 2),
-           ("billing", "Billing", "Plans, invoices, payment methods and refunds.", 3),
-           ("troubleshooting", "Troubleshooting", "When something does not work.", 4)],
-    "it": [("getting-started", "Per iniziare", "Configura il tuo account in tre passi.", 1),
-           ("account", "Account e accesso", "Password, email, verifica in due passaggi.", 2),
-           ("billing", "Fatturazione", "Piani, fatture, metodi di pagamento e rimborsi.", 3),
-           ("troubleshooting", "Risoluzione dei problemi", "Quando qualcosa non funziona.", 4)],
+    "en": [("getting-started", "Getting started", "Set up your account in three steps.", 1,
+            "material/rocket-launch-outline"),
+           ("account", "Account and sign-in", "Passwords, email, two-step verification.", 2,
+            "material/account-circle-outline"),
+           ("billing", "Billing", "Plans, invoices, payment methods and refunds.", 3,
+            "material/credit-card-outline"),
+           ("troubleshooting", "Troubleshooting", "When something does not work.", 4,
+            "material/lifebuoy")],
+    "it": [("getting-started", "Per iniziare", "Configura il tuo account in tre passi.", 1,
+            "material/rocket-launch-outline"),
+           ("account", "Account e accesso", "Password, email, verifica in due passaggi.", 2,
+            "material/account-circle-outline"),
+           ("billing", "Fatturazione", "Piani, fatture, metodi di pagamento e rimborsi.", 3,
+            "material/credit-card-outline"),
+           ("troubleshooting", "Risoluzione dei problemi", "Quando qualcosa non funziona.", 4,
+            "material/lifebuoy")],
 }
 SITE_NAMES = {"en": "Help Center", "it": "Centro assistenza"}
+PALETTE_NAMES = {"en": ("Switch to dark mode", "Switch to light mode"),
+                 "it": ("Passa al tema scuro", "Passa al tema chiaro")}
 
 
 def mkdocs_yml(lang: str, site_name: str | None = None) -> str:
+    """The ``mkdocs.yml`` of a new help center in ``lang``."""
     cats = "\n".join(
-        f"        {key}:\n          title: {title}\n          description: {desc}\n          order: {order}"
-        for key, title, desc, order in CATEGORIES[lang]
+        f"        {key}:\n          title: {title}\n          description: {desc}\n"
+        f"          icon: {icon}\n          order: {order}"
+        for key, title, desc, order, icon in CATEGORIES[lang]
     )
-    return MKDOCS_YML.format(site_name=site_name or SITE_NAMES[lang], lang=lang, categories=cats)
+    dark, light = PALETTE_NAMES[lang]
+    return MKDOCS_YML.format(site_name=site_name or SITE_NAMES[lang], lang=lang, categories=cats,
+                             dark_name=dark, light_name=light)
 
 
 def init_project(target: Path, lang: str = "en", *, force: bool = False) -> list[Path]:
-    """Write ``mkdocs.yml`` and a sample ``articles/`` into ``target``."""
+    """Write ``mkdocs.yml`` and a sample ``articles/`` into ``target``.
+
+    Nothing is overwritten unless ``force``: an existing ``mkdocs.yml`` or sample article
+    stops the command before any file is written.
+    """
+    if lang not in CATEGORIES:
+        raise KbError(f"unknown language '{lang}': use one of {', '.join(CATEGORIES)}")
     target = Path(target)
-    if (target / "mkdocs.yml").exists() and not force:
-        raise KbError(f"{target / 'mkdocs.yml'} already exists; use --force to overwrite")
-    target.mkdir(parents=True, exist_ok=True)
-    written = [target / "mkdocs.yml"]
-    (target / "mkdocs.yml").write_text(mkdocs_yml(lang), encoding="utf-8")
-    source = files("kb") / "samples" / lang
-    for entry in _walk(source):
-        rel = entry[0]
-        dest = target / "articles" / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(entry[1].read_text(encoding="utf-8"), encoding="utf-8")
-        written.append(dest)
-    gitignore = target / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("site/\n.kb/\n", encoding="utf-8")
-        written.append(gitignore)
+    if target.exists() and not target.is_dir():
+        raise KbError(f"{target} exists and is not a folder")
+    samples = list(_walk(files("kb") / "samples" / lang))
+    plan = [(target / "mkdocs.yml", mkdocs_yml(lang).encode())]
+    plan += [(target / "articles" / rel, item.read_bytes()) for rel, item in samples]
+    if not force:
+        clashes = [path for path, _text in plan if path.exists()]
+        if clashes:
+            names = ", ".join(str(p) for p in clashes[:3]) + (" ..." if len(clashes) > 3 else "")
+            raise KbError(f"{names} already exist{'s' if len(clashes) == 1 else ''}; "
+                          "use --force to overwrite")
+    written = []
+    try:
+        for path, data in plan:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written.append(path)
+        gitignore = target / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("site/\n.kb/\n", encoding="utf-8")
+            written.append(gitignore)
+    except OSError as exc:
+        raise KbError(f"cannot write {exc.filename or target}: {exc.strerror}") from None
     return written
 
 
@@ -94,35 +136,62 @@ def _walk(root, prefix: str = ""):
     for item in sorted(root.iterdir(), key=lambda p: p.name):
         if item.is_dir():
             yield from _walk(item, f"{prefix}{item.name}/")
-        elif item.name.endswith(".md"):
+        elif item.name.endswith((".md", ".svg", ".png")):
             yield f"{prefix}{item.name}", item
+
+
+def next_step(folder: Path) -> int:
+    """The step after the last one of the onboarding guide whose articles are in ``folder``."""
+    steps = [0]
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.md")):
+            try:
+                meta = parse(path.read_text(encoding="utf-8")).data
+            except (OSError, UnicodeDecodeError, FrontMatterError):
+                continue
+            if meta.get("type") == "onboarding" and isinstance(meta.get("step"), int):
+                steps.append(meta["step"])
+    return max(steps) + 1
 
 
 def new_article(docs_dir: Path, title: str, *, kind: str = "faq", category: str | None = None,
                 lang: str = "en", owner: str | None = None, step: int | None = None,
                 today: dt.date | None = None) -> Path:
-    """Write a new article with complete front matter; never overwrites a file."""
+    """Write a new article with complete front matter; never overwrites a file.
+
+    The article goes into the category's folder (the folder *is* the category). An onboarding
+    article without ``step`` becomes the next step of its folder's guide.
+    """
     if kind not in TYPES:
         raise KbError(f"unknown type '{kind}': use one of {', '.join(TYPES)}")
     if not title.strip():
         raise KbError("the title is empty")
+    if step is not None and kind != "onboarding":
+        raise KbError("--step is only for onboarding articles (--type onboarding)")
     today = today or dt.date.today()
-    folder = slugify(category, 60) if category else ""
+    folder = "/".join(slugify(part, 60) for part in category.split("/") if part.strip()) \
+        if category else ""
     path = Path(docs_dir) / folder / f"{slugify(title)}.md"
     if path.exists():
-        raise KbError(f"{path} already exists")
-    review = today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29) \
-        else today + dt.timedelta(days=365)
-    lines = ["---", f"id: {new_id(title)}", f"title: {_yaml_str(title)}", f"type: {kind}"]
-    if category:
-        lines.append(f"category: {_yaml_str(folder)}")
-    lines += [f"lang: {lang}", "summary: \"\"", "tags: []", f"owner: {_yaml_str(owner or '')}",
-              f"review_by: {review.isoformat()}"]
+        raise KbError(f"{path} already exists; choose another title or edit that article")
+    try:
+        review = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        review = today + dt.timedelta(days=365)
+    lines = ["---", f"id: {new_id(title)}", f"title: {_yaml_str(title.strip())}",
+             f"type: {kind}"]
     if kind == "onboarding":
-        lines.append(f"step: {step or 1}")
-    lines += ["---", "", _body_hint(kind, lang), ""]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+        lines.append(f"step: {step or next_step(path.parent)}")
+    lines += [f"lang: {lang}", 'summary: ""', "tags: []", f"owner: {_yaml_str(owner or '')}",
+              f"review_by: {review.isoformat()}", "---", "", _body_hint(kind, lang), ""]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
+            fh.write("\n".join(lines))
+    except FileExistsError:
+        raise KbError(f"{path} already exists; choose another title or edit that article") from None
+    except OSError as exc:
+        raise KbError(f"cannot write {path}: {exc.strerror}") from None
     return path
 
 
@@ -133,14 +202,12 @@ def _yaml_str(value: str) -> str:
 def _body_hint(kind: str, lang: str) -> str:
     if lang == "it":
         return {"faq": "Rispondi alla domanda nella prima frase, poi aggiungi i dettagli.",
-                "onboarding": "Spiega un solo passo: cosa fare, come capire che è fatto.",
-                "troubleshooting": "## Sintomi\n\n## Causa\n\n## Soluzione",
+                "onboarding": "Spiega un solo passo: cosa fare e come capire che è fatto.\n\n"
+                              "## Come faccio a sapere che ha funzionato?\n",
+                "troubleshooting": "## Sintomi\n\n## Causa\n\n## Soluzione\n",
                 "howto": "## Prima di iniziare\n\n## Procedura\n\n1. "}[kind]
     return {"faq": "Answer the question in the first sentence, then add the details.",
-            "onboarding": "Explain one step: what to do and how to tell it worked.",
-            "troubleshooting": "## Symptoms\n\n## Cause\n\n## Solution",
+            "onboarding": "Explain one step: what to do and how to tell it worked.\n\n"
+                          "## How do I know it worked?\n",
+            "troubleshooting": "## Symptoms\n\n## Cause\n\n## Solution\n",
             "howto": "## Before you start\n\n## Steps\n\n1. "}[kind]
-
-
-def copy_tree(src: Path, dest: Path) -> None:
-    shutil.copytree(src, dest, dirs_exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ import click
 from .. import checks
 from ..builder import build_site, load_project_config
 from ..content import LANGS, TYPES
-from ..errors import KbError
+from ..errors import Finding, KbError
 from ..project import load_help_center
 from ..scaffold import init_project, new_article
 from .options import config_option
@@ -39,12 +40,14 @@ def init(directory: str, lang: str, force: bool) -> None:
 @click.argument("title")
 @click.option("--type", "kind", type=click.Choice(TYPES), default="faq", show_default=True,
               help="Article type.")
-@click.option("--category", default=None, help="Category (its folder under articles/).")
+@click.option("--category", default=None,
+              help="Category: the folder under articles/ the article goes into.")
 @click.option("--lang", type=click.Choice(LANGS), default=None,
               help="Language of the article (default: the site's).")
 @click.option("--owner", default=None, help="Who keeps the article up to date.")
 @click.option("--step", type=click.IntRange(min=1), default=None,
-              help="Onboarding only: the article's step in its guide.")
+              help="Onboarding only: the article's step in its guide "
+                   "(default: after the guide's last step).")
 @config_option
 def new(title, kind, category, lang, owner, step, config_file) -> None:
     """Write a new article called TITLE with complete front matter and a new id."""
@@ -57,6 +60,11 @@ def new(title, kind, category, lang, owner, step, config_file) -> None:
     except KbError as exc:
         raise _fail(exc) from None
     click.echo(_relative(path))
+    kb_conf = config.plugins.get("kb")
+    folder = path.parent.relative_to(Path(config.docs_dir)).as_posix()
+    if kb_conf and folder != "." and folder not in kb_conf.config.categories:
+        click.echo(f"note: category '{folder}' has no title in {config_file}; add it under "
+                   "plugins: kb: categories (see docs/configuration.md)", err=True)
 
 
 def _relative(path: Path) -> str:
@@ -66,13 +74,35 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+class _ConfigWarnings(logging.Handler):
+    """MkDocs' warnings while it reads mkdocs.yml (e.g. a misspelt kb setting)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
 def run_checks(config_file: str, today: dt.date | None = None):
-    """Load the help center named by ``config_file`` and return (findings, docs prefix)."""
-    config = load_project_config(config_file)
-    docs_dir = Path(config.docs_dir)
+    """Check the help center named by ``config_file``: (findings, docs prefix, help center)."""
     from mkdocs.structure.files import get_files
 
-    files = get_files(config)
+    handler = _ConfigWarnings()
+    mk_log = logging.getLogger("mkdocs")
+    mk_log.addHandler(handler)
+    try:
+        config = load_project_config(config_file)
+    finally:
+        mk_log.removeHandler(handler)
+    config_findings = [Finding(_relative(Path(config_file)), 1, "warning", message)
+                       for message in handler.messages]
+    docs_dir = Path(config.docs_dir)
+    try:
+        files = get_files(config)
+    except OSError as exc:
+        raise KbError(f"{docs_dir}: cannot list the articles: {exc.strerror}") from None
     md = [f.src_uri for f in files.documentation_pages()]
     kb_conf = config.plugins.get("kb")
     categories = kb_conf.config.categories if kb_conf else {}
@@ -81,26 +111,35 @@ def run_checks(config_file: str, today: dt.date | None = None):
     all_files = {f.src_uri for f in files}
     findings = checks.check(hc, docs_dir, all_files, today=today)
     prefix = _relative(docs_dir) + "/"
-    return findings, prefix, hc
+    return config_findings + [_prefixed(f, prefix) for f in findings], hc
+
+
+def _prefixed(f: Finding, prefix: str) -> Finding:
+    return Finding(prefix + f.path, f.line, f.level, f.message)
 
 
 @click.command()
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any finding).")
 @config_option
 def check(strict: bool, config_file: str) -> None:
-    """Check every article; print each problem as path:line: message."""
+    """Check every article; print each problem as path:line: level: message."""
     try:
-        findings, prefix, hc = run_checks(config_file)
+        findings, hc = run_checks(config_file)
     except KbError as exc:
         raise _fail(exc) from None
+    except OSError as exc:  # anything the loaders did not turn into a finding
+        raise click.ClickException(f"{exc.filename or config_file}: {exc.strerror}") from None
     for f in findings:
-        click.echo(f"{prefix}{f}")
+        level = "error" if strict else f.level
+        click.echo(f"{f.path}:{f.line}: {level}: {f.message}")
     errors = sum(1 for f in findings if f.level == "error")
     warnings = len(findings) - errors
-    summary = (f"{len(hc.articles)} articles checked: {errors} error{'s' * (errors != 1)}, "
-               f"{warnings} warning{'s' * (warnings != 1)}")
-    click.echo(summary, err=True)
-    if errors or (strict and warnings):
+    if strict:
+        errors, warnings = errors + warnings, 0
+    n = len(hc.articles)
+    click.echo(f"{n} article{'s' * (n != 1)} checked: {errors} error{'s' * (errors != 1)}, "
+               f"{warnings} warning{'s' * (warnings != 1)}", err=True)
+    if errors:
         raise SystemExit(1)
 
 
