@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -97,10 +98,12 @@ def mkdocs_yml(lang: str, site_name: str | None = None) -> str:
                              dark_name=dark, light_name=light)
 
 
-def init_project(target: Path, lang: str = "en", *, force: bool = False) -> list[Path]:
+def init_project(target: Path, lang: str = "en", *, force: bool = False,
+                 today: dt.date | None = None) -> list[Path]:
     """Write ``mkdocs.yml`` and a sample ``articles/`` into ``target``.
 
-    Nothing is overwritten unless ``force``: an existing ``mkdocs.yml`` or sample article
+    The samples' ``review_by`` dates are set a year from ``today``, so a new help center
+    starts without overdue reviews. Nothing is overwritten unless ``force``: an existing ``mkdocs.yml`` or sample article
     stops the command before any file is written.
     """
     if lang not in CATEGORIES:
@@ -110,7 +113,9 @@ def init_project(target: Path, lang: str = "en", *, force: bool = False) -> list
         raise KbError(f"{target} exists and is not a folder")
     samples = list(_walk(files("kb") / "samples" / lang))
     plan = [(target / "mkdocs.yml", mkdocs_yml(lang).encode())]
-    plan += [(target / "articles" / rel, item.read_bytes()) for rel, item in samples]
+    review = _a_year_after(today or dt.date.today()).isoformat()
+    plan += [(target / "articles" / rel, _fresh_review_date(item.read_bytes(), review))
+             for rel, item in samples]
     if not force:
         clashes = [path for path, _text in plan if path.exists()]
         if clashes:
@@ -130,6 +135,17 @@ def init_project(target: Path, lang: str = "en", *, force: bool = False) -> list
     except OSError as exc:
         raise KbError(f"cannot write {exc.filename or target}: {exc.strerror}") from None
     return written
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day + dt.timedelta(days=365)
+
+
+def _fresh_review_date(data: bytes, review: str) -> bytes:
+    return re.sub(rb"(?m)^review_by: .*$", b"review_by: " + review.encode(), data, count=1)
 
 
 def _walk(root, prefix: str = ""):
@@ -174,10 +190,7 @@ def new_article(docs_dir: Path, title: str, *, kind: str = "faq", category: str 
     path = Path(docs_dir) / folder / f"{slugify(title)}.md"
     if path.exists():
         raise KbError(f"{path} already exists; choose another title or edit that article")
-    try:
-        review = today.replace(year=today.year + 1)
-    except ValueError:  # 29 February
-        review = today + dt.timedelta(days=365)
+    review = _a_year_after(today)
     lines = ["---", f"id: {new_id(title)}", f"title: {_yaml_str(title.strip())}",
              f"type: {kind}"]
     if kind == "onboarding":
