@@ -103,8 +103,8 @@ def init_project(target: Path, lang: str = "en", *, force: bool = False,
     """Write ``mkdocs.yml`` and a sample ``articles/`` into ``target``.
 
     The samples' ``review_by`` dates are set a year from ``today``, so a new help center
-    starts without overdue reviews. Nothing is overwritten unless ``force``: an existing ``mkdocs.yml`` or sample article
-    stops the command before any file is written.
+    starts without overdue reviews. Nothing is overwritten unless ``force``: an existing
+    ``mkdocs.yml`` or sample article stops the command before any file is written.
     """
     if lang not in CATEGORIES:
         raise KbError(f"unknown language '{lang}': use one of {', '.join(CATEGORIES)}")

@@ -70,7 +70,8 @@ def test_clean_help_center_passes_even_strict(project, runner):
 
 
 def test_strict_turns_warnings_into_errors(project, runner):
-    write_article(project, "billing/old.md", "---\nid: old\ntitle: Old\nreview_by: 2020-01-01\n---\n")
+    write_article(project, "billing/old.md",
+                  "---\nid: old\ntitle: Old\nreview_by: 2020-01-01\n---\n")
     relaxed = runner.invoke(main, ["check"])
     assert relaxed.exit_code == 0 and "0 errors, 1 warning" in relaxed.stderr
     strict = runner.invoke(main, ["check", "--strict"])
@@ -87,7 +88,8 @@ def test_links_that_resolve_are_not_reported(project, runner):
         id: ok
         title: Links
         ---
-        [refund](request-a-refund.md), [anchor](../account/reset-your-password.md#the-email-doesnt-arrive),
+        [refund](request-a-refund.md),
+        [anchor](../account/reset-your-password.md#the-email-doesnt-arrive),
         [category](../account/), [from the root](/billing/download-an-invoice.md),
         [here](#links), [web](https://example.com/x.md), ![card](img/card.svg)
 
@@ -136,7 +138,8 @@ def test_symlink_out_of_the_project(project, runner, tmp_path_factory):
     secret.write_text("# Secret\n")
     (project / "articles" / "billing" / "link.md").symlink_to(secret)
     assert_clean_failure(runner.invoke(main, ["check"]),
-                         "articles/billing/link.md:1: error: symlink points outside the articles folder")
+                         "articles/billing/link.md:1: error: symlink points outside the "
+                         "articles folder")
 
 
 def test_unreadable_file(project, runner, monkeypatch):
@@ -177,7 +180,8 @@ def test_bad_mkdocs_yml(project, runner, config, expected):
 
 
 def test_misspelt_kb_setting_is_a_warning(project, runner):
-    text = (project / "mkdocs.yml").read_text().replace("  - kb:\n", "  - kb:\n      sidebar_limt: 5\n")
+    text = (project / "mkdocs.yml").read_text()
+    text = text.replace("  - kb:\n", "  - kb:\n      sidebar_limt: 5\n")
     (project / "mkdocs.yml").write_text(text)
     result = runner.invoke(main, ["check"])
     assert result.exit_code == 0
