@@ -21,16 +21,17 @@ _RATE_RE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$
 # (tests/test_api_docs.py fails when one is missing from docs/api.md).
 SETTINGS: dict[str, tuple[str, str]] = {
     "PROJECT_DIR": ("KB_PROJECT_DIR", "the help center's folder (mkdocs.yml); default: the cwd"),
-    "SITE_DIR": ("KB_SITE_DIR", "the built site holding _kb/manifest.json; default: PROJECT_DIR/site"),
-    "DATABASE_URL": ("KB_DATABASE_URL", "SQLAlchemy URL; default: sqlite:///PROJECT_DIR/.kb/feedback.db"),
+    "SITE_DIR": ("KB_SITE_DIR", "the built site (its _kb/manifest.json); default PROJECT_DIR/site"),
+    "DATABASE_URL": ("KB_DATABASE_URL", "SQLAlchemy URL; default SQLite in PROJECT_DIR/.kb/"),
     "RATE_LIMIT": ("KB_RATE_LIMIT", "votes per client per article, e.g. 60/minute, or off"),
     "RATE_LIMIT_STORAGE": ("KB_RATE_LIMIT_STORAGE", "limits storage URI; default memory://"),
     "SECRET_KEY": ("KB_SECRET_KEY", "Flask's secret key (dashboard sessions)"),
     "ALLOWED_ORIGINS": ("KB_ALLOWED_ORIGINS", "comma-separated origins allowed by CORS"),
-    "TRUSTED_PROXIES": ("KB_TRUSTED_PROXIES", "number of reverse proxies whose X-Forwarded-For is trusted"),
+    "TRUSTED_PROXIES": ("KB_TRUSTED_PROXIES", "how many proxies' X-Forwarded-For to trust"),
     "SITE_URL": ("KB_SITE_URL", "the public help center URL, for the no-JavaScript redirect"),
-    "AUTO_UPGRADE": ("KB_AUTO_UPGRADE", "1 to create/upgrade the schema at start-up (kb serve does)"),
-    "MAX_CONTENT_LENGTH": ("KB_MAX_BODY_BYTES", "largest request body in bytes; default 16384"),
+    "AUTO_UPGRADE": ("KB_AUTO_UPGRADE", "1: upgrade the schema at start-up (kb serve)"),
+    "MAX_CONTENT_LENGTH": ("KB_MAX_BODY_BYTES", "largest request body in bytes; default 65536"),
+    "ADMIN_PASSWORD": ("KB_ADMIN_PASSWORD", "the dashboard's password (see the dashboard docs)"),
 }
 
 
@@ -87,8 +88,9 @@ def load_settings(test_config: Mapping[str, Any] | None = None,
     if site_url and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", str(site_url)):
         errors.append(f"KB_SITE_URL: {site_url!r} is not an http(s) URL")
     out["SITE_URL"] = str(site_url).rstrip("/") + "/" if site_url else None
+    out["ADMIN_PASSWORD"] = raw.get("ADMIN_PASSWORD") or None
     out["AUTO_UPGRADE"] = _truthy(raw.get("AUTO_UPGRADE", False))
-    out["MAX_CONTENT_LENGTH"] = _int(raw.get("MAX_CONTENT_LENGTH", 16 * 1024),
+    out["MAX_CONTENT_LENGTH"] = _int(raw.get("MAX_CONTENT_LENGTH", 64 * 1024),
                                      "KB_MAX_BODY_BYTES", errors, minimum=1024)
     if errors:
         raise ConfigError("invalid API settings:\n  " + "\n  ".join(errors))
@@ -110,8 +112,3 @@ def default_database_url(project_dir: str | Path) -> str:
     """SQLite under the project's ``.kb/`` folder (created on first use)."""
     return f"sqlite:///{Path(project_dir).resolve() / '.kb' / 'feedback.db'}"
 
-
-def database_url(cli_value: str | None = None, project_dir: str | Path | None = None) -> str:
-    """The URL every DB-touching command uses: ``--db``, then KB_DATABASE_URL, then the default."""
-    return (cli_value or os.environ.get("KB_DATABASE_URL")
-            or default_database_url(project_dir or os.environ.get("KB_PROJECT_DIR") or "."))

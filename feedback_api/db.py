@@ -7,6 +7,7 @@ used when ``KB_DATABASE_URL`` (or ``--db``) says so.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -16,6 +17,8 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from .config import default_database_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -45,12 +48,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def alembic_config(engine: Engine) -> Config:
+def database_url(project_dir: str | Path | None = None, override: str | None = None) -> str:
+    """The URL every DB-touching part uses: ``override`` (``--db``), then KB_DATABASE_URL,
+    then SQLite in the project's ``.kb/`` (project: ``project_dir``, KB_PROJECT_DIR or cwd)."""
+    return (override or os.environ.get("KB_DATABASE_URL")
+            or default_database_url(project_dir or os.environ.get("KB_PROJECT_DIR") or "."))
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
     """Alembic's configuration, made in code: no alembic.ini to find on disk."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
-    cfg.attributes["engine"] = engine
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url",
+                            engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+        cfg.attributes["engine"] = engine
     return cfg
 
 
@@ -65,18 +77,19 @@ def current_revisions(engine: Engine) -> tuple[str, ...]:
         return tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
 
 
-def head_revisions(engine: Engine) -> tuple[str, ...]:
+def head_revisions() -> tuple[str, ...]:
     """The newest revisions the code knows."""
-    return tuple(sorted(ScriptDirectory.from_config(alembic_config(engine)).get_heads()))
+    return tuple(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
 
 
 def init_app(app: Flask) -> None:
     """Attach the engine (made lazily, so each gunicorn worker opens its own connections)."""
-    app.extensions["kb_db"] = {"url": app.config["DATABASE_URL"], "engine": None}
+    state = {"url": app.config["DATABASE_URL"], "engine": None, "heads": ()}
+    app.extensions["kb_db"] = state
+    state["heads"] = head_revisions()
     if app.config.get("AUTO_UPGRADE"):
-        engine = get_engine(app)
-        upgrade(engine)
-        engine.dispose()  # no pooled connection survives into a forked worker
+        upgrade(get_engine(app))
+    get_engine(app).dispose()  # no pooled connection survives into a forked worker
 
 
 def get_engine(app: Flask | None = None) -> Engine:

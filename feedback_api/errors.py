@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("feedback_api")
@@ -60,6 +60,9 @@ def _from_http(exc: HTTPException) -> Response:
     message = exc.description or exc.name
     if status == 429:
         message = f"Too many votes from this client; try again later ({exc.description})."
+    elif status == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        message = f"The request body is larger than {limit} bytes." if limit else message
     response = api_error(status, code, message)
     # Keep headers Werkzeug computed (Allow on 405, Retry-After on 429/503).
     original = exc.get_response()

@@ -1,11 +1,12 @@
-"""``GET /api/v1/health``: is the API up, and does its database answer?"""
+"""``GET /api/v1/health``: is the API up, does its database answer, is its schema current?"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import db
+from .articles import SiteNotBuilt
 from .errors import ApiError
 
 bp = Blueprint("health", __name__)
@@ -14,8 +15,15 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health():
     try:
-        db.ping(db.get_engine())
+        current = db.current_revisions(db.get_engine())
     except SQLAlchemyError:
         raise ApiError(503, "database_unavailable", "The database does not answer.",
                        headers={"Retry-After": "5"}) from None
-    return jsonify(status="ok", database="ok")
+    if current != current_app.extensions["kb_db"]["heads"]:
+        raise ApiError(503, "schema_outdated", "The database schema is not current: "
+                       "run 'kb db upgrade'.", headers={"Retry-After": "30"})
+    try:
+        articles: int | None = len(current_app.extensions["kb_articles"])
+    except SiteNotBuilt:
+        articles = None
+    return jsonify(status="ok", database="ok", schema=list(current), articles=articles)

@@ -6,6 +6,8 @@ Other parts of kb (search analytics, the review dashboard) define their tables o
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
 
 # Stable constraint names, so migrations can refer to them on every database.
@@ -28,7 +31,33 @@ metadata = MetaData(naming_convention={
     "pk": "pk_%(table_name)s",
 })
 
-SUBMISSION_MAX = 64
+
+
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite stores no zone: it is UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # pragma: no cover - raw SQLite text
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+SUBMISSION_MAX = 36
 COMMENT_MAX = 2000
 
 feedback = Table(
@@ -38,21 +67,21 @@ feedback = Table(
     # ``submission`` (made by the client) updates its own row.
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("submission", String(SUBMISSION_MAX), nullable=False, unique=True),
-    Column("article", String(200), nullable=False),  # the article id from the manifest
-    Column("revision", String(64), nullable=True),  # the article revision the reader saw
+    Column("article_id", String(200), nullable=False),  # the article id from the manifest
+    Column("revision", String(40), nullable=True),  # the article revision the reader saw
     Column("csat", SmallInteger, nullable=False),  # 1..5
     Column("ces", SmallInteger, nullable=True),  # 1..7
     Column("comment", Text, nullable=True),
-    Column("reason", String(80), nullable=True),  # comma-separated reason codes
-    Column("lang", String(12), nullable=True),
+    Column("reason", String(40), nullable=True),  # one reason code (see feedback.REASONS)
+    Column("lang", String(8), nullable=True),
     Column("visitor", String(64), nullable=True),  # HMAC(daily salt, address + user agent)
-    Column("source", String(16), nullable=False, server_default="api"),  # api | form | import
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(16), nullable=False, server_default="widget"),  # widget | form | import
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),  # 1 + number of updates
     CheckConstraint("csat BETWEEN 1 AND 5", name="csat_range"),
     CheckConstraint("ces IS NULL OR ces BETWEEN 1 AND 7", name="ces_range"),
-    Index("ix_feedback_article_created_at", "article", "created_at"),
+    Index("ix_feedback_article_id_created_at", "article_id", "created_at"),
     Index("ix_feedback_created_at", "created_at"),
 )
 

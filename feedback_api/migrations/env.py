@@ -11,7 +11,9 @@ config = context.config
 
 
 def run() -> None:
-    engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+    engine = config.attributes.get("engine")
+    if engine is None:
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
     if context.is_offline_mode():
         context.configure(url=engine.url, target_metadata=metadata, literal_binds=True,
                           render_as_batch=engine.dialect.name == "sqlite")

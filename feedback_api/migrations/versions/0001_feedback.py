@@ -20,16 +20,16 @@ def upgrade() -> None:
     op.create_table(
         "feedback",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("submission", sa.String(64), nullable=False),
-        sa.Column("article", sa.String(200), nullable=False),
-        sa.Column("revision", sa.String(64), nullable=True),
+        sa.Column("submission", sa.String(36), nullable=False),
+        sa.Column("article_id", sa.String(200), nullable=False),
+        sa.Column("revision", sa.String(40), nullable=True),
         sa.Column("csat", sa.SmallInteger, nullable=False),
         sa.Column("ces", sa.SmallInteger, nullable=True),
         sa.Column("comment", sa.Text, nullable=True),
-        sa.Column("reason", sa.String(80), nullable=True),
-        sa.Column("lang", sa.String(12), nullable=True),
+        sa.Column("reason", sa.String(40), nullable=True),
+        sa.Column("lang", sa.String(8), nullable=True),
         sa.Column("visitor", sa.String(64), nullable=True),
-        sa.Column("source", sa.String(16), nullable=False, server_default="api"),
+        sa.Column("source", sa.String(16), nullable=False, server_default="widget"),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer, nullable=False, server_default="1"),
@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.CheckConstraint("csat BETWEEN 1 AND 5", name="ck_feedback_csat_range"),
         sa.CheckConstraint("ces IS NULL OR ces BETWEEN 1 AND 7", name="ck_feedback_ces_range"),
     )
-    op.create_index("ix_feedback_article_created_at", "feedback", ["article", "created_at"])
+    op.create_index("ix_feedback_article_id_created_at", "feedback", ["article_id", "created_at"])
     op.create_index("ix_feedback_created_at", "feedback", ["created_at"])
     op.create_table(
         "visitor_salts",
@@ -51,5 +51,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("visitor_salts")
     op.drop_index("ix_feedback_created_at", table_name="feedback")
-    op.drop_index("ix_feedback_article_created_at", table_name="feedback")
+    op.drop_index("ix_feedback_article_id_created_at", table_name="feedback")
     op.drop_table("feedback")

@@ -1,0 +1,67 @@
+"""The built help center's articles, read from the manifest and reloaded when it changes.
+
+``kb build`` replaces the manifest atomically, so a changed (mtime, size, inode) means a new
+build: one ``stat`` per request is the whole cost of staying current.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from kb.manifest import manifest_path, read_manifest
+
+
+class SiteNotBuilt(Exception):
+    """There is no manifest: the help center has not been built yet."""
+
+
+class Articles:
+    """Articles of the site in ``site_dir`` by id (and by path, for imports)."""
+
+    def __init__(self, site_dir: str | Path) -> None:
+        self.site_dir = Path(site_dir)
+        self.path = manifest_path(self.site_dir)
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._by_id: dict[str, dict[str, Any]] = {}
+        self._by_path: dict[str, dict[str, Any]] = {}
+
+    def _refresh(self) -> None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise SiteNotBuilt(str(self.path)) from None
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if stamp == self._stamp:
+            return
+        with self._lock:
+            if stamp == self._stamp:
+                return
+            try:
+                articles = read_manifest(self.site_dir).get("articles", [])
+            except FileNotFoundError:
+                raise SiteNotBuilt(str(self.path)) from None
+            self._by_id = {a["id"]: a for a in articles}
+            self._by_path = {a["path"]: a for a in articles}
+            self._stamp = stamp
+
+    def get(self, article_id: str) -> dict[str, Any] | None:
+        """The manifest entry of ``article_id``, or None when the site has no such article."""
+        self._refresh()
+        return self._by_id.get(article_id)
+
+    def find(self, id_or_path: str) -> dict[str, Any] | None:
+        """By id, or by path relative to ``articles/`` (with or without ``.md``)."""
+        self._refresh()
+        key = id_or_path.strip().lstrip("/")
+        if key.startswith("articles/"):
+            key = key[len("articles/"):]
+        return (self._by_id.get(key) or self._by_path.get(key)
+                or self._by_path.get(f"{key}.md"))
+
+    def __len__(self) -> int:
+        self._refresh()
+        return len(self._by_id)

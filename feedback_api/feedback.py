@@ -1,0 +1,99 @@
+"""``POST /api/v1/feedback``: store a vote, or update it when its submission is known.
+
+JSON from the widget's script answers ``201 {"id", "submission"}`` for a new vote and
+``200`` with the same body when the submission already existed (a follow-up step or a retry).
+An HTML form (``application/x-www-form-urlencoded``, the widget without JavaScript) gets a
+``303`` back to its article instead. Every error uses the one JSON error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, redirect, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import db
+from .articles import SiteNotBuilt
+from .errors import ApiError
+from .limits import vote_limit
+from .redirects import thanks_url
+from .storage import SubmissionConflict, upsert_vote
+from .votes import FieldError, parse_vote
+
+log = logging.getLogger("feedback_api")
+bp = Blueprint("feedback", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@bp.post("/feedback")
+def post_feedback():
+    is_form = request.mimetype == FORM
+    if is_form:
+        data: dict[str, Any] = request.form.to_dict()
+    elif request.mimetype == "application/json":
+        data = _json_object()
+    else:
+        raise ApiError(415, "unsupported_media_type",
+                       "Send the vote as application/json (or as an HTML form).")
+    try:
+        vote = parse_vote(data, lenient_types=is_form)
+    except FieldError as exc:
+        raise ApiError(422, exc.code, exc.message, exc.field) from None
+    entry = _article(vote.article)
+    if vote.submission is None:
+        if not is_form:
+            raise ApiError(422, "invalid_field", "submission is required (a UUID made by the "
+                           "client, so retries update the same vote)", "submission")
+        vote.submission = str(uuid.uuid4())  # a form cannot make one; one post is one vote
+    vote.revision = vote.revision or entry.get("revision")
+    vote.lang = vote.lang or entry.get("lang")
+    vote.source = "form" if is_form else "widget"
+    engine = db.get_engine()
+    with vote_limit(vote.article):
+        try:
+            vote.visitor = current_app.extensions["kb_visitor"](
+                engine, request.remote_addr or "", request.user_agent.string)
+            with engine.begin() as conn:
+                vote_id, created = upsert_vote(conn, vote)
+        except SubmissionConflict:
+            raise ApiError(409, "submission_conflict", "This submission belongs to a vote on "
+                           "another article; make a new one.", "submission") from None
+        except SQLAlchemyError:
+            log.exception("could not store a vote")
+            raise ApiError(503, "database_unavailable", "The vote could not be stored now; "
+                           "try again shortly.", headers={"Retry-After": "5"}) from None
+    if is_form:
+        cfg = current_app.config
+        return redirect(thanks_url(
+            entry.get("url") or "", site_url=cfg["SITE_URL"],
+            referrer=request.headers.get("Referer"), origin=request.headers.get("Origin"),
+            host_url=request.host_url, allowed_origins=cfg["ALLOWED_ORIGINS"]), code=303)
+    return jsonify(id=vote_id, submission=vote.submission), 201 if created else 200
+
+
+def _json_object() -> dict[str, Any]:
+    raw = request.get_data(cache=False)  # beyond MAX_CONTENT_LENGTH this raises 413
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "malformed_json", "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", "The body must be a JSON object.")
+    return data
+
+
+def _article(article_id: str) -> dict[str, Any]:
+    try:
+        entry = current_app.extensions["kb_articles"].get(article_id)
+    except SiteNotBuilt:
+        raise ApiError(503, "site_not_built", "The help center has not been built yet "
+                       "(run kb build).", headers={"Retry-After": "30"}) from None
+    if entry is None:
+        raise ApiError(404, "unknown_article", "No article with this id in the help center.",
+                       "article")
+    return entry

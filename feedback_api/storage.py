@@ -1,0 +1,109 @@
+"""Reading and writing votes with SQLAlchemy Core; the same code on SQLite and PostgreSQL.
+
+A vote is written with ``INSERT .. ON CONFLICT (submission) DO UPDATE``: one statement, so two
+requests carrying the same submission (a retry racing the original, two gunicorn workers,
+two API instances on one PostgreSQL) can never make two rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .models import feedback
+from .votes import Vote
+
+# Optional fields a follow-up step may change; csat is always sent and always updated.
+UPDATABLE = ("revision", "ces", "comment", "reason", "lang")
+EXPORT_COLUMNS = ("id", "submission", "article_id", "revision", "csat", "ces", "comment",
+                  "reason", "lang", "visitor", "source", "created_at", "updated_at")
+
+
+class SubmissionConflict(Exception):
+    """The submission already belongs to a vote on another article."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def insert_for(conn: Connection, table: Table = feedback):
+    """The dialect's INSERT, which has ``on_conflict_do_update``/``_do_nothing``."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database {name!r}: use SQLite or PostgreSQL")
+
+
+def _row(vote: Vote, now: datetime) -> dict[str, Any]:
+    return {
+        "submission": vote.submission, "article_id": vote.article, "revision": vote.revision,
+        "csat": vote.csat, "ces": vote.ces, "comment": vote.comment, "reason": vote.reason,
+        "lang": vote.lang, "visitor": vote.visitor, "source": vote.source,
+        "created_at": vote.created_at or now, "updated_at": now, "version": 1,
+    }
+
+
+def upsert_vote(conn: Connection, vote: Vote, now: datetime | None = None) -> tuple[int, bool]:
+    """Store ``vote``; returns (id, created). The same submission updates its own row:
+    csat always, the optional fields only when the client sent them."""
+    now = now or utcnow()
+    stmt = insert_for(conn).values(_row(vote, now))
+    excluded = stmt.excluded
+    changes: dict[str, Any] = {"csat": excluded.csat, "updated_at": excluded.updated_at,
+                               "version": feedback.c.version + 1}
+    for name in UPDATABLE:
+        if name in vote.provided:
+            changes[name] = excluded[name]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[feedback.c.submission], set_=changes,
+        # A submission belongs to one article: never let it move a vote elsewhere.
+        where=feedback.c.article_id == excluded.article_id,
+    ).returning(feedback.c.id, feedback.c.version)
+    row = conn.execute(stmt).first()
+    if row is None:
+        raise SubmissionConflict(vote.submission)
+    return row.id, row.version == 1
+
+
+def insert_new(conn: Connection, votes: list[Vote], now: datetime | None = None) -> int:
+    """Insert votes whose submission is not stored yet (imports); returns how many were new."""
+    if not votes:
+        return 0
+    now = now or utcnow()
+    stmt = insert_for(conn).on_conflict_do_nothing(index_elements=[feedback.c.submission])
+    result = conn.execute(stmt.returning(feedback.c.id), [_row(v, now) for v in votes])
+    return len(result.all())
+
+
+def count_votes(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(feedback)).scalar_one()
+
+
+def iter_votes(engine: Engine, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every stored vote, oldest first, as plain dicts with ISO-8601 UTC timestamps."""
+    columns = [feedback.c[name] for name in EXPORT_COLUMNS]
+    last = 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(select(*columns).where(feedback.c.id > last)
+                                .order_by(feedback.c.id).limit(batch)).mappings().all()
+        if not rows:
+            return
+        for row in rows:
+            yield {name: _plain(row[name]) for name in EXPORT_COLUMNS}
+        last = rows[-1]["id"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value
+

@@ -1,0 +1,54 @@
+"""The visitor hash: spot repeated voters without storing who they are.
+
+``HMAC-SHA256(salt of the day, client address + user agent)``, as Plausible does. The salt is
+random, kept in the ``visitor_salts`` table (so every worker and instance agrees on it) and
+replaced each UTC day; older salts are deleted, after which nobody, not even the operator, can
+tell whether yesterday's hash belonged to a given address. The raw address is never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from datetime import date
+
+from sqlalchemy import Engine, delete, select
+
+from .models import visitor_salts
+from .storage import insert_for, utcnow
+
+HASH_CHARS = 32  # 128 bits: collisions are negligible, and it fits the column with room
+
+
+def daily_salt(engine: Engine, day: date) -> bytes:
+    """Today's salt, made on first use; salts of earlier days are deleted."""
+    key = day.isoformat()
+    with engine.begin() as conn:
+        conn.execute(insert_for(conn, visitor_salts)
+                     .values(day=key, salt=secrets.token_hex(32))
+                     .on_conflict_do_nothing(index_elements=[visitor_salts.c.day]))
+        conn.execute(delete(visitor_salts).where(visitor_salts.c.day < key))
+        salt = conn.execute(select(visitor_salts.c.salt)
+                            .where(visitor_salts.c.day == key)).scalar_one()
+    return bytes.fromhex(salt)
+
+
+class VisitorHasher:
+    """Hashes (address, user agent) with the day's salt, cached per process for the day."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._day: date | None = None
+        self._salt = b""
+
+    def __call__(self, engine: Engine, address: str, user_agent: str,
+                 today: date | None = None) -> str:
+        today = today or utcnow().date()
+        with self._lock:
+            if today != self._day:
+                self._salt, self._day = daily_salt(engine, today), today
+            salt = self._salt
+        message = f"{address}\n{user_agent}".encode("utf-8", "replace")
+        return hmac.new(salt, message, hashlib.sha256).hexdigest()[:HASH_CHARS]
