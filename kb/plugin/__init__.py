@@ -16,6 +16,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .. import checks, theme_dir
+from ..assets import minify_site_assets
 from ..i18n import format_date, translator
 from ..manifest import article_entry, write_manifest
 from ..markdown_compat import to_mkdocs
@@ -60,7 +61,8 @@ class KbPlugin(BasePlugin[KbConfig]):
 
         config.validation.links.absolute_links = _AbsoluteLinksValidationValue.RELATIVE_TO_DOCS
         config.extra.setdefault("kb", {})
-        config.extra["kb"].update(api_url=self.config.api_url, support_url=self.config.support_url)
+        config.extra["kb"].update(api_url=self.config.api_url, support_url=self.config.support_url,
+                                   feedback=self.config.feedback)
         return config
 
     # -- content -------------------------------------------------------------------------
@@ -187,6 +189,7 @@ class KbPlugin(BasePlugin[KbConfig]):
                 entries.append(article_entry(item.article, item.url))
         entries.sort(key=lambda e: e["path"])
         write_manifest(config.site_dir, entries, site_name=config.site_name, lang=self.lang)
+        minify_site_assets(config.site_dir)
         for hook in post_build_hooks:
             hook(self, config)
 

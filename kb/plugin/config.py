@@ -36,5 +36,10 @@ class KbConfig(base.Config):
     # site's own origin, which is what 'kb serve' provides.
     api_url = c.Type(str, default="")
 
-    # Where a reader who is still stuck can ask a person ("contact support" link).
+    # Where a reader who is still stuck can ask a person ("contact support" link, shown after
+    # a low score; the article's id and title are added as ?article=...&title=...).
     support_url = c.Optional(c.Type(str))
+
+    # The "was this helpful" widget at the end of every article page. A page opts out with
+    # 'feedback: false' or Material's 'hide: [feedback]' in its front matter.
+    feedback = c.Type(bool, default=True)

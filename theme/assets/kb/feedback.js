@@ -1,0 +1,113 @@
+/* kb "was this helpful" widget (docs/widget.md). Upgrades the plain form of
+   partials/feedback.html to three steps and posts each answer as JSON to the kb API, always
+   with the same client-made submission id, so follow-ups and retries update one vote.
+   Answers the API could not take (offline, 5xx) wait in localStorage (no cookies) and are
+   sent on the next page view or when the browser comes back online.
+   The build minifies this file (kb/assets.py). */
+(() => {
+  const KEY = "kb-feedback-queue";
+  const load = () => {
+    try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
+  };
+  const store = (q) => {
+    try {
+      if (Object.keys(q).length) localStorage.setItem(KEY, JSON.stringify(q));
+      else localStorage.removeItem(KEY);
+    } catch (e) { /* storage off */ }
+  };
+  const uuid = () => (crypto.randomUUID ? crypto.randomUUID()  // secure contexts only
+    : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) =>
+      (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
+
+  // Sends a vote's state so far: "ok", "queued" (kept to retry) or "error".
+  const send = (item) => fetch(item.url, {
+    method: "POST", credentials: "omit",
+    headers: { "Content-Type": "application/json" }, body: JSON.stringify(item.vote),
+  }).then((r) => (r.ok ? "ok" : r.status < 500 ? "error" : "queued"), () => "queued")
+    .then((state) => {
+      const q = load();
+      if (state == "queued") q[item.vote.submission] = item;
+      else delete q[item.vote.submission];
+      store(q);
+      return state;
+    });
+  const flush = () => Object.values(load()).forEach(send);
+
+  const widget = (root) => {
+    const d = root.dataset, all = (s) => root.querySelectorAll(s);
+    const steps = all("[data-kb-step]"), status = root.querySelector("[data-kb-status]");
+    const low = all("[data-kb-reasons],[data-kb-support]");
+    const vote = { article: d.article, revision: d.revision, lang: d.lang, submission: uuid() };
+    const say = (text) => { status.textContent = text; };
+    const show = (n, focus) => {
+      steps.forEach((s, i) => { s.hidden = i + 1 != n; });
+      if (focus) (steps[n - 1] || status).focus();
+    };
+    let last = "ok";
+    const post = () => send({ url: root.action, vote: { ...vote } }).then((s) => {
+      last = s;
+      say(s == "ok" ? d.tVoted : s == "queued" ? d.tQueued : d.tError);
+      if (s == "error") show(0);
+    });
+    const finish = () => {
+      root.setAttribute("data-kb-feedback-done", "");
+      show(0, 1);
+      say(last == "ok" ? d.tThanks : last == "queued" ? d.tQueued : d.tError);
+    };
+    const answer = (name, value, button) => {
+      vote[name] = value;
+      button.parentNode.querySelectorAll("button")
+        .forEach((b) => b.setAttribute("aria-pressed", b == button));
+      if (name == "csat") {
+        low.forEach((el) => { el.hidden = value > 2; });
+        if (value > 2) delete vote.reason;
+      }
+      post();
+      show(name == "csat" ? 2 : 3, 1);
+    };
+
+    root.classList.add("kb-fb--js");
+    root.noValidate = true;
+    // Radios -> buttons: one press, one answer (arrow keys through radios would vote each time).
+    all("input[data-csat],input[data-ces]").forEach((input) => {
+      const label = input.parentNode, b = document.createElement("button");
+      const name = input.name, value = +input.value;
+      input.remove();
+      b.type = "button";
+      b.className = label.className;
+      b.title = label.title;
+      b.setAttribute("data-" + name, value);
+      b.setAttribute("aria-pressed", false);
+      b.append(...label.childNodes);
+      b.onclick = () => answer(name, value, b);
+      label.replaceWith(b);
+    });
+    all("[data-kb-skip]").forEach((b) => {
+      b.hidden = false;
+      b.onclick = () => (b.closest("[data-kb-step]").dataset.kbStep == 2 ? show(3, 1) : finish());
+    });
+    low.forEach((el) => { el.hidden = true; });
+    root.onsubmit = (e) => {
+      e.preventDefault();
+      const f = root.elements, comment = f.comment.value.trim(), reason = f.reason.value;
+      if (comment) vote.comment = comment;
+      if (reason && vote.csat <= 2) vote.reason = reason;
+      if (comment || vote.reason) post().then(() => last != "error" && finish());
+      else finish();
+    };
+    // The no-JavaScript form's redirect comes back with ?kb_feedback=thanks#kb-feedback-thanks.
+    if (/[?&]kb_feedback=thanks/.test(location.search) || location.hash == "#kb-feedback-thanks") {
+      root.setAttribute("data-kb-feedback-done", "");
+      show(0);
+      say(d.tThanks);
+    } else show(1);
+  };
+
+  const init = () => {
+    flush();
+    document.querySelectorAll("[data-kb-feedback]:not(.kb-fb--js)").forEach(widget);
+  };
+  addEventListener("online", flush);
+  // Material's instant navigation swaps pages without reloading: its document$ says when.
+  if (window.document$) window.document$.subscribe(init); else init();
+})();
