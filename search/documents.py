@@ -1,0 +1,139 @@
+"""From an article to what search indexes: plain text split into sections with anchors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from kb.content import Article, clean_heading
+from kb.links import headings
+
+from .analysis import clean
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
+_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
+_URL = re.compile(r"https?://\S+")
+_TAG = re.compile(r"<[^>]+>")
+_ATTRS = re.compile(r"\{[:#.][^}]*\}")
+_ALERT = re.compile(r"^\s*>\s*\[!\w+\]\s*", re.I)
+_MARKUP = re.compile(r"[*_`>|#~]+|^\s*[-+]\s+|^\s*\d+\.\s+|^\s*:::?.*$|^\s*-{3,}\s*$", re.M)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+@dataclass
+class Section:
+    anchor: str  # "" for the text before the first heading
+    heading: str
+    text: str
+
+
+@dataclass
+class SearchDoc:
+    """One article as the index sees it."""
+
+    id: str
+    path: str
+    url: str
+    lang: str
+    type: str
+    title: str
+    summary: str
+    tags: list[str]
+    sections: list[Section] = field(default_factory=list)
+    revision: str = ""
+
+    @property
+    def headings_text(self) -> str:
+        return "\n".join(s.heading for s in self.sections if s.heading)
+
+    @property
+    def body_text(self) -> str:
+        return "\n".join(s.text for s in self.sections)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything indexed changes (the article revision covers only
+        title and body; summary, tags, url and language count too)."""
+        raw = json.dumps([self.revision, self.path, self.url, self.lang, self.type, self.title,
+                          self.summary, self.tags, INDEX_FORMAT], ensure_ascii=False)
+        return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+# Bump when what goes into a document changes, so every article is indexed again.
+INDEX_FORMAT = 1
+
+
+def plain_text(markdown: str) -> str:
+    """Readable text of a Markdown fragment: no images, URLs, HTML or markup characters."""
+    text = _IMAGE.sub(" ", markdown)
+    text = _LINK.sub(r"\1", text)
+    text = _REF_LINK.sub(r"\1", text)
+    text = _URL.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = _ATTRS.sub(" ", text)
+    text = _MARKUP.sub(" ", text)
+    text = clean(text)
+    lines = (_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
+    return "\n".join(ln for ln in lines if ln)
+
+
+def split_sections(body: str) -> list[Section]:
+    """The body cut at each heading; anchors are the ids MkDocs gives the headings."""
+    anchors = iter(headings(body))
+    sections: list[Section] = []
+    current = Section("", "", "")
+    buf: list[str] = []
+    in_fence = False
+
+    def close() -> None:
+        current.text = plain_text("\n".join(buf))
+        if current.text or current.heading:
+            sections.append(current)
+
+    for line in body.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if not in_fence:
+            if _REF_DEF.match(line) or _ALERT.match(line) and not _ALERT.sub("", line).strip():
+                continue
+            m = _HEADING.match(line)
+            if m:
+                level, text, anchor = next(anchors, (len(m.group(1)), m.group(2), ""))
+                close()
+                buf = []
+                if level == 1:  # the title: its text is the article's own
+                    current = Section("", "", "")
+                else:
+                    current = Section(anchor, clean(clean_heading(text)), "")
+                continue
+            line = _ALERT.sub("", line)
+        buf.append(line)
+    close()
+    return sections
+
+
+def _summary(article: Article) -> str:
+    text = plain_text(article.summary or "")
+    return text.replace("\n", " ")
+
+
+def from_article(article: Article, url: str) -> SearchDoc:
+    return SearchDoc(
+        id=article.id,
+        path=article.path,
+        url=url,
+        lang=article.lang,
+        type=article.type,
+        title=clean(article.title),
+        summary=_summary(article),
+        tags=[clean(t) for t in article.tags],
+        sections=split_sections(article.body),
+        revision=article.revision,
+    )

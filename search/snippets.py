@@ -1,0 +1,77 @@
+"""Snippets: the best-matching section of an article, a window of it, matches marked."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .analysis import terms
+
+WINDOW = 200  # characters of text in a snippet
+
+
+def _matches(text: str, lang: str, wanted: set[str]) -> list[tuple[int, int, str]]:
+    return [(s, e, t) for t, _p, s, e in terms(text, lang) if t in wanted]
+
+
+def best_section(sections: list, wanted: set[str], lang: str):
+    """``(index, matches)`` of the section with most distinct query terms (heading counts
+    twice); the first section with text when nothing matches."""
+    best, best_key, best_matches = None, (0, 0, 0), []
+    for i, (_anchor, heading, text) in enumerate(sections):
+        found = _matches(text, lang, wanted)
+        head = {t for *_x, t in _matches(heading, lang, wanted)} if heading else set()
+        distinct = {t for *_x, t in found}
+        key = (len(distinct | head) + len(head), len(found), -i)
+        if best is None or key > best_key:
+            best, best_key, best_matches = i, key, found
+    if best is None or best_key[0] == 0:
+        for i, sec in enumerate(sections):
+            if sec[2]:
+                return i, []
+        return None, []
+    return best, best_matches
+
+
+def window(text: str, matches: list[tuple[int, int, str]], size: int = WINDOW) -> str:
+    """HTML: about ``size`` characters of ``text`` around the densest matches, in <mark>."""
+    text = text.replace("\n", " ")
+    if not matches:
+        cut = text[:size]
+        if len(text) > size:
+            cut = cut.rsplit(" ", 1)[0] + " …"
+        return escape(cut)
+    # The window starting at a match that covers the most distinct terms.
+    best_i, best_n = 0, -1
+    for i, (s, _e, _t) in enumerate(matches):
+        n = len({t for s2, _e2, t in matches[i:] if s2 < s + size})
+        if n > best_n:
+            best_i, best_n = i, n
+    start = max(0, matches[best_i][0] - size // 4)
+    if start:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and start - space < 30 else start
+    end = min(len(text), start + size)
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if 0 <= space - end < 30 else end
+    out, pos = [], start
+    for s, e, _t in matches:
+        if s < start or e > end or s < pos:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    return ("… " if start > 0 else "") + "".join(out) + (" …" if end < len(text) else "")
+
+
+def snippet(sections: list, summary: str, wanted: set[str], lang: str) -> tuple[str, dict | None]:
+    """``(snippet_html, section)``; section is ``{"anchor", "title"}`` or None (page top)."""
+    idx, found = best_section(sections, wanted, lang)
+    if idx is None:
+        return window(summary, _matches(summary, lang, wanted)), None
+    anchor, heading, text = sections[idx]
+    if not found and summary:
+        return window(summary, _matches(summary, lang, wanted)), None
+    section = {"anchor": anchor, "title": heading} if anchor else None
+    return window(text, found), section
