@@ -32,6 +32,23 @@ class KbServer(LiveReloadServer):
         return super().serve_request(environ, start_response)
 
 
+def api_app(project_dir: Path, site_dir: Path, database_url: str | None = None) -> WSGIApp:
+    """The feedback API (and dashboard) for a preview: schema created or upgraded on start."""
+    from feedback_api import create_app
+    from feedback_api.db import database_url as resolve_url
+
+    return create_app({
+        "PROJECT_DIR": project_dir,
+        "SITE_DIR": site_dir,
+        "DATABASE_URL": resolve_url(project_dir, database_url),
+        "AUTO_UPGRADE": True,  # a writer never has to run 'kb db upgrade' to preview
+    })
+
+
+def default_site_dir(config_file: str | Path) -> Path:
+    return Path(config_file).resolve().parent / ".kb" / "serve-site"
+
+
 def make_server(config_file: str | Path = "mkdocs.yml", host: str = "127.0.0.1", port: int = 8000,
                 *, livereload: bool = True, mounts: dict[str, WSGIApp] | None = None,
                 site_dir: str | Path | None = None) -> KbServer:
@@ -41,8 +58,7 @@ def make_server(config_file: str | Path = "mkdocs.yml", host: str = "127.0.0.1",
     in the browser within about a second even on a large help center.
     """
     config_file = Path(config_file)
-    project_dir = config_file.resolve().parent
-    site_dir = Path(site_dir or project_dir / ".kb" / "serve-site")
+    site_dir = Path(site_dir or default_site_dir(config_file))
     if site_dir.exists():
         shutil.rmtree(site_dir)
     site_dir.mkdir(parents=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from .site import build, check, init, new
+from .db import db
+from .feedback import feedback
 from .serve import serve
+from .site import build, check, init, new
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,5 +17,5 @@ def main() -> None:
     """kb: a help center kept as Markdown in git that learns from its readers."""
 
 
-for command in (init, new, check, build, serve):
+for command in (init, new, check, build, serve, db, feedback):
     main.add_command(command)
