@@ -13,8 +13,14 @@ from typing import Any
 
 from .content import Article, load_article, slugify
 from .errors import ContentError, Finding
+from .markdown_compat import plain_inline
 
 INDEX_NAMES = ("index.md", "README.md")
+# Folders of Markdown partials, included by other pages and never pages themselves
+# (Jekyll's _includes, DocFX's includes).
+PARTIAL_DIRS = ("_includes", "includes")
+# Front-matter keys of redirect stubs (Jekyll's layout: redirect, jekyll-redirect-from).
+REDIRECT_KEYS = ("redirect", "redirect_to", "redirect_url")
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a help article larger than this is a mistake, not content
 
 
@@ -52,6 +58,23 @@ def humanize(key: str) -> str:
 
 def is_index(path: str) -> bool:
     return path.rsplit("/", 1)[-1] in INDEX_NAMES
+
+
+def is_partial(path: str) -> bool:
+    """A file in an includes folder: text for other pages, not an article."""
+    return any(part in PARTIAL_DIRS for part in path.split("/")[:-1])
+
+
+def redirect_target(meta: Mapping[str, Any], body: str) -> str | None:
+    """Where a redirect stub points (``layout: redirect`` + ``redirect: /x``), else None."""
+    target = next((meta[k] for k in REDIRECT_KEYS if meta.get(k)), None)
+    if isinstance(target, list):
+        target = target[0] if target else None
+    if not isinstance(target, str) or not target.strip():
+        return None
+    if meta.get("layout") == "redirect" or not body.strip():
+        return target.strip()
+    return None
 
 
 def _article_sort_key(a: Article) -> tuple:
@@ -94,6 +117,8 @@ class HelpCenter:
     categories: dict[str, Category]
     index_pages: list[str]
     findings: list[Finding]
+    partials: list[str] = field(default_factory=list)  # includes folders' files
+    redirects: dict[str, str] = field(default_factory=dict)  # stub path -> target
 
     def by_path(self) -> dict[str, Article]:
         return {a.path: a for a in self.articles}
@@ -152,7 +177,12 @@ def load_help_center(
     articles: list[Article] = []
     index_pages: list[str] = []
     findings: list[Finding] = []
+    partials: list[str] = []
+    redirects: dict[str, str] = {}
     for path in paths:
+        if is_partial(path):
+            partials.append(path)
+            continue
         if is_index(path):
             index_pages.append(path)
             continue
@@ -162,6 +192,11 @@ def load_help_center(
         except ContentError as exc:
             findings.extend(exc.findings)
             continue
+        target = redirect_target(article.meta, article.body)
+        if target is not None:
+            redirects[path] = target
+            continue
+        article.title = plain_inline(article.title)  # Adobe's "[!DNL Name]" in titles
         findings.extend(article.findings)
         articles.append(article)
 
@@ -193,4 +228,6 @@ def load_help_center(
             cats[folder].index_path = p
     for cat in cats.values():
         cat.articles.sort(key=_article_sort_key)
-    return HelpCenter(articles=articles, categories=cats, index_pages=index_pages, findings=findings)
+    return HelpCenter(articles=articles, categories=cats, index_pages=index_pages,
+                      findings=findings,
+                      partials=partials, redirects=redirects)

@@ -21,6 +21,7 @@ from ..i18n import format_date, translator
 from ..manifest import article_entry, write_manifest
 from ..markdown_compat import to_mkdocs
 from ..project import HelpCenter, load_help_center
+from .compat import Partials, RootLinks, write_redirects
 from .config import KbConfig
 from .site_nav import CATEGORY_TEMPLATE, HOME_TEMPLATE, build_nav, generated_pages, sidebar_window
 
@@ -41,6 +42,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.article_by_src: dict = {}
         self.category_by_src: dict = {}
         self._home_cache: list[dict] | None = None
+        self.stubs: dict = {}  # redirect stubs' files, by path
+        self.root_links: RootLinks | None = None
+        self.partials: Partials | None = None
 
     # -- configuration -------------------------------------------------------------------
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -84,6 +88,18 @@ class KbPlugin(BasePlugin[KbConfig]):
                 "the help center has problems; fix them and build again:\n"
                 + "\n".join(lines) + f"\n{len(lines)} problem(s)"
             )
+        # partials and redirect stubs are not pages; stubs become redirect pages after the build
+        self.stubs = {}
+        for path in [*self.hc.partials, *self.hc.redirects]:
+            f = files.get_file_from_path(path)
+            if f is not None:
+                files.remove(f)
+                if path in self.hc.redirects:
+                    self.stubs[path] = f
+        permalinks = {a.path: a.meta["permalink"] for a in self.hc.articles
+                      if isinstance(a.meta.get("permalink"), str)}
+        self.root_links = RootLinks(files, list(self.stubs.values()), permalinks)
+        self.partials = Partials(docs_dir, self.hc.partials)
         for f in generated_pages(self.hc, config, files, self.lang):
             files.append(f)
         return files
@@ -109,7 +125,10 @@ class KbPlugin(BasePlugin[KbConfig]):
                 del meta[key]  # e.g. 'hide: true' from another tool; kb check warns
         article = self.article_by_src.get(page.file.src_uri)
         lang = article.lang if article else self.lang
-        return to_mkdocs(markdown, lang)
+        if article is not None and isinstance(meta.get("title"), str) and "[!" in meta["title"]:
+            meta["title"] = article.title  # without Adobe's [!DNL ...] tags
+        markdown = to_mkdocs(markdown, lang, include=self.partials)
+        return self.root_links.rewrite(markdown, page) if self.root_links else markdown
 
     # -- templates -----------------------------------------------------------------------
     @event_priority(-50)
@@ -189,6 +208,9 @@ class KbPlugin(BasePlugin[KbConfig]):
                 entries.append(article_entry(item.article, item.url))
         entries.sort(key=lambda e: e["path"])
         write_manifest(config.site_dir, entries, site_name=config.site_name, lang=self.lang)
+        if self.hc.redirects and self.root_links:
+            write_redirects(self.hc.redirects, self.stubs, self.root_links, config.site_dir,
+                            self.lang, config.site_name)
         minify_site_assets(config.site_dir)
         for hook in post_build_hooks:
             hook(self, config)
