@@ -19,11 +19,13 @@
     : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) =>
       (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
 
-  // Sends a vote's state so far: "ok", "queued" (kept to retry) or "error".
+  // Sends a vote's state so far: "ok", "queued" (network down, 5xx, 429: kept to retry) or
+  // "error" (4xx: retrying cannot help).
   const send = (item) => fetch(item.url, {
     method: "POST", credentials: "omit",
     headers: { "Content-Type": "application/json" }, body: JSON.stringify(item.vote),
-  }).then((r) => (r.ok ? "ok" : r.status < 500 ? "error" : "queued"), () => "queued")
+  }).then((r) => (r.ok ? "ok" : r.status < 500 && r.status != 429 ? "error" : "queued"),
+    () => "queued")
     .then((state) => {
       const q = load();
       if (state == "queued") q[item.vote.submission] = item;

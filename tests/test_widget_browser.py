@@ -1,0 +1,330 @@
+"""The feedback widget in a real Chromium, against the real API on kb serve's single port.
+
+One help center is built and served for the module (site and API on one port, as
+``kb serve`` does); every test starts with an empty feedback table. Screenshots of each
+step go to /tmp/kb-widget-*.png for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import delete
+
+from kb.scaffold import init_project
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.browser
+
+ARTICLE = "billing/request-a-refund/"
+ARTICLE_ID = "request-a-refund-4c8e01"
+SUPPORT = "https://support.example.com/new?source=kb"
+SHOTS = Path("/tmp")
+HOSTILE = '<img src=x onerror="window.__kbPwned = 1; alert(1)"><script>alert(2)</script>'
+
+
+def configure(project: Path) -> None:
+    """A support link, and no web fonts (the sandbox, and the test, allow no third party)."""
+    yml = project / "mkdocs.yml"
+    text = yml.read_text(encoding="utf-8")
+    text = text.replace("  name: material\n", "  name: material\n  font: false\n", 1)
+    text = text.replace("  - kb:\n", f"  - kb:\n      support_url: {SUPPORT}\n", 1)
+    yml.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, browser):
+    """(base URL, database engine): the sample help center and its API, both on one port."""
+    from feedback_api import create_app
+    from feedback_api.db import get_engine
+
+    from kb.serve import make_server
+
+    project = tmp_path_factory.mktemp("widget")
+    init_project(project, "en")
+    configure(project)
+    site_dir = project / ".kb" / "serve-site"
+    app = create_app({
+        "TESTING": True, "PROJECT_DIR": project, "SITE_DIR": site_dir,
+        "DATABASE_URL": f"sqlite:///{project / 'feedback.db'}",
+        "AUTO_UPGRADE": True, "RATE_LIMIT": "off",
+    })
+    port = free_port()
+    server = make_server(project / "mkdocs.yml", "127.0.0.1", port, livereload=False,
+                         mounts={"/api/": app}, site_dir=site_dir)
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}/"
+    _wait_for(base)
+    with app.app_context():
+        engine = get_engine(app)
+    yield base, engine
+    server.shutdown()
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def _wait_for(url: str, timeout: float = 20) -> None:
+    import urllib.request
+
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def votes(served):
+    """A function returning every stored vote; the table starts empty for each test."""
+    from feedback_api.models import feedback
+    from feedback_api.storage import iter_votes
+
+    engine = served[1]
+    with engine.begin() as conn:
+        conn.execute(delete(feedback))
+    return lambda: list(iter_votes(engine))
+
+
+@pytest.fixture
+def base(served):
+    return served[0]
+
+
+def wait_until(check, timeout: float = 10):
+    end = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)
+    return result
+
+
+def shot(page, name: str) -> None:
+    page.locator("[data-kb-feedback]").screenshot(path=str(SHOTS / f"kb-widget-{name}.png"))
+
+
+def watch(page):
+    """Every request the page makes, and every dialog it opens (dismissed)."""
+    seen = {"requests": [], "dialogs": []}
+    page.on("request", lambda r: seen["requests"].append(r))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    return seen
+
+
+def posts(seen) -> list:
+    return [r for r in seen["requests"] if r.method == "POST"]
+
+
+def test_three_steps_make_one_vote(page, base, votes):
+    seen = watch(page)
+    page.goto(base + ARTICLE)
+    root = page.locator("[data-kb-feedback]")
+    assert root.get_attribute("data-article") == ARTICLE_ID
+    assert page.locator("[data-ces='1']").is_hidden()  # step 2 waits for a CSAT vote
+    root.scroll_into_view_if_needed()
+    shot(page, "1-csat")
+
+    page.click("[data-csat='2']")
+    page.wait_for_selector("[data-ces='1']")
+    wait_until(lambda: len(votes()) == 1)
+    first = votes()[0]
+    assert (first["csat"], first["ces"], first["comment"]) == (2, None, None)
+    assert page.get_attribute("[data-csat='2']", "aria-pressed") == "true"
+    expect_text(page, "[data-kb-status]", "Thanks, your vote is recorded.")
+    support = page.locator("[data-kb-support] a")
+    assert support.is_visible()  # a low score offers a person
+    query = parse_qs(urlsplit(support.get_attribute("href")).query)
+    assert query == {"source": ["kb"], "article": [ARTICLE_ID], "title": ["Can I get a refund?"]}
+    shot(page, "2-ces")
+
+    page.click("[data-ces='5']")
+    page.wait_for_selector("textarea[name=comment]")
+    page.click("text=Missing steps")
+    page.fill("textarea[name=comment]", "The refund form is not where step 2 says.")
+    shot(page, "3-comment")
+    page.click("[data-kb-feedback] button[type=submit]")
+    page.wait_for_selector("[data-kb-feedback-done]")
+    expect_text(page, "[data-kb-status]", "Thank you for your feedback!")
+    shot(page, "4-done")
+
+    [row] = votes()  # three posts, one row
+    assert (row["article_id"], row["csat"], row["ces"]) == (ARTICLE_ID, 2, 5)
+    assert row["comment"] == "The refund form is not where step 2 says."
+    assert row["reason"] == "missing_steps" and row["source"] == "widget"
+    assert row["submission"] == first["submission"] and uuid.UUID(row["submission"]).version == 4
+    assert len(posts(seen)) == 3
+    assert all(urlsplit(r.url).netloc == urlsplit(base).netloc for r in seen["requests"])
+    assert seen["dialogs"] == []
+
+
+def test_high_score_hides_reasons_and_support(page, base, votes):
+    page.goto(base + ARTICLE)
+    page.click("[data-csat='5']")
+    page.click("[data-kb-step='2'] [data-kb-skip]")  # CES is optional
+    page.wait_for_selector("textarea[name=comment]")
+    assert page.locator("[data-kb-reasons]").is_hidden()
+    assert page.locator("[data-kb-support]").is_hidden()
+    page.click("[data-kb-step='3'] [data-kb-skip]")
+    page.wait_for_selector("[data-kb-feedback-done]")
+    [row] = wait_until(votes)
+    assert (row["csat"], row["ces"], row["comment"], row["reason"]) == (5, None, None, None)
+
+
+def test_hostile_comment_stays_inert(page, base, votes):
+    seen = watch(page)
+    page.goto(base + ARTICLE)
+    page.click("[data-csat='1']")
+    page.click("[data-ces='1']")
+    page.fill("textarea[name=comment]", HOSTILE)
+    page.click("[data-kb-feedback] button[type=submit]")
+    page.wait_for_selector("[data-kb-feedback-done]")
+    page.wait_for_timeout(300)  # time for an injected handler to fire, if there were one
+    assert seen["dialogs"] == []
+    assert page.evaluate("window.__kbPwned") is None
+    assert page.locator("[data-kb-feedback] img, [data-kb-feedback] script").count() == 0
+    assert not [r for r in seen["requests"] if urlsplit(r.url).path.endswith("/x")]
+    [row] = votes()
+    assert row["comment"] == HOSTILE  # stored as the text it was, nothing stripped or run
+
+
+def test_form_without_javascript_posts_and_thanks(browser, base, votes):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(base + ARTICLE)
+        assert page.locator("[data-kb-feedback] input[name=submission]").get_attribute("value") == ""
+        page.locator("[data-kb-feedback]").scroll_into_view_if_needed()
+        shot(page, "nojs-form")
+        page.click("label:has([data-csat='2'])")
+        page.click("label:has([data-ces='6'])")
+        page.click("label:has(input[value='outdated'])")
+        page.fill("textarea[name=comment]", "Prices changed last month.")
+        with page.expect_navigation():
+            page.click("[data-kb-feedback] button[type=submit]")
+        parts = urlsplit(page.url)
+        assert parts.path == "/" + ARTICLE and "kb_feedback=thanks" in parts.query
+        assert parts.fragment == "kb-feedback-thanks"
+        assert page.locator("#kb-feedback-thanks").is_visible()
+        assert page.locator("[data-kb-step='1']").is_hidden()
+        shot(page, "nojs-thanks")
+    finally:
+        context.close()
+    [row] = votes()
+    assert (row["csat"], row["ces"], row["reason"]) == (2, 6, "outdated")
+    assert row["comment"] == "Prices changed last month." and row["source"] == "form"
+    assert uuid.UUID(row["submission"])  # made by the API, since the static page cannot
+
+
+def test_offline_vote_waits_and_is_sent_once_on_next_view(page, base, votes):
+    page.route("**/api/v1/feedback", lambda route: route.abort("internetdisconnected"))
+    page.goto(base + ARTICLE)
+    page.click("[data-csat='4']")
+    expect_text(page, "[data-kb-status]", "saved on this device")
+    page.click("[data-ces='6']")  # the follow-up joins the same waiting vote
+    expect_text(page, "[data-kb-status]", "saved on this device")
+    shot(page, "offline")
+    queue = page.evaluate("JSON.parse(localStorage.getItem('kb-feedback-queue'))")
+    assert len(queue) == 1 and list(queue.values())[0]["vote"]["ces"] == 6
+    assert votes() == []
+
+    page.unroute("**/api/v1/feedback")
+    page.reload()
+    rows = wait_until(votes)
+    page.wait_for_function("localStorage.getItem('kb-feedback-queue') === null")
+    page.reload()  # a later view has nothing left to send
+    page.wait_for_timeout(300)
+    assert len(votes()) == 1
+    assert (rows[0]["csat"], rows[0]["ces"], rows[0]["submission"]) == (4, 6, list(queue)[0])
+
+
+def test_server_error_queues_and_online_event_resends(page, base, votes):
+    page.route("**/api/v1/feedback", lambda route: route.fulfill(
+        status=503, content_type="application/json",
+        body='{"error": {"code": "database_unavailable", "message": "down"}}'))
+    page.goto(base + ARTICLE)
+    page.click("[data-csat='3']")
+    expect_text(page, "[data-kb-status]", "saved on this device")
+    page.unroute("**/api/v1/feedback")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    [row] = wait_until(votes)
+    assert row["csat"] == 3
+
+
+def test_keyboard_only_vote(page, base, votes):
+    page.goto(base + ARTICLE)
+    for _ in range(300):  # Tab from the top of the page into the widget
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.csat") == "1":
+            break
+    else:
+        pytest.fail("Tab never reached the first CSAT button")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.csat") == "4"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    shot(page, "keyboard-focus")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-ces='1']")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.ces") == "1"
+    for _ in range(5):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    page.wait_for_selector("textarea[name=comment]")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "comment"
+    page.keyboard.type("Clear, thanks")
+    page.keyboard.press("Tab")  # Skip
+    page.keyboard.press("Tab")  # Send
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-kb-feedback-done]")
+    [row] = votes()
+    assert (row["csat"], row["ces"], row["comment"]) == (4, 6, "Clear, thanks")
+
+
+def test_follows_light_and_dark_palette(browser, base, votes):
+    colours = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme, viewport={"width": 1000, "height": 800})
+        page = context.new_page()
+        try:
+            page.goto(base + ARTICLE)
+            root = page.locator("[data-kb-feedback]")
+            root.scroll_into_view_if_needed()
+            colours[scheme] = root.evaluate(
+                "el => [getComputedStyle(el).backgroundColor,"
+                " getComputedStyle(el.querySelector('legend')).color]")
+            page.click("[data-csat='1']")
+            page.wait_for_selector("[data-ces='1']")
+            shot(page, f"{scheme}-ces")
+        finally:
+            context.close()
+    assert colours["light"] != colours["dark"]
+    light_bg, dark_bg = (_luminance(colours[s][0]) for s in ("light", "dark"))
+    assert light_bg > 0.8 and dark_bg < 0.2
+    assert _luminance(colours["dark"][1]) > 0.5  # light text on the dark card
+
+
+def _luminance(css_colour: str) -> float:
+    r, g, b = (int(x) for x in re.findall(r"\d+", css_colour)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+def expect_text(page, selector: str, text: str, timeout: float = 5000) -> None:
+    page.wait_for_function(
+        "([sel, text]) => (document.querySelector(sel)?.textContent || '').includes(text)",
+        arg=[selector, text], timeout=timeout)
