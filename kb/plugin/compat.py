@@ -140,8 +140,10 @@ def write_redirects(redirects: dict[str, str], stubs: dict[str, File], links: Ro
         if _SCHEME.match(target):
             url = target
         elif target.startswith("/"):
-            url = links.url_for(target, stub.url) or get_relative_url(target.lstrip("/") or ".",
-                                                                       stub.url)
+            url = links.url_for(target, stub.url)
+            if url is None:  # not a page: the same path under the site root
+                url = get_relative_url(target.lstrip("/") or ".", stub.url)
+                url += "/" if target.endswith("/") and not url.endswith("/") else ""
         else:
             url = target
         out = Path(site_dir) / stub.dest_uri
