@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import containment
 from . import links as linkmod
 from .errors import Finding
 from .project import HelpCenter
@@ -115,8 +116,8 @@ def check_links(hc: HelpCenter, docs_dir: Path, files: set[str]) -> list[Finding
 
     for a in hc.articles:
         for link in linkmod.links(a.body, a.body_line):
-            if not linkmod.is_internal(link.target):
-                continue
+            if not linkmod.is_internal(link.target) or containment.escapes(link.target, a.path):
+                continue  # external, or reported by containment.escaping_links
             parts = urlsplit(link.target)
             path, fragment = unquote(parts.path), unquote(parts.fragment)
             if not path:
@@ -151,6 +152,8 @@ def check(hc: HelpCenter, docs_dir: Path, files: set[str], today: dt.date | None
     findings += check_guides(hc)
     findings += check_material_keys(hc)
     findings += check_links(hc, docs_dir, files)
+    findings += containment.outside_files(docs_dir, files)
+    findings += containment.escaping_links(hc.articles)
     return sorted(set(findings))
 
 

@@ -172,6 +172,9 @@ def load_article(path: str, text: str, *, default_lang: str = "en") -> Article:
         art_id, from_path = str(raw_id).strip(), False
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}", art_id):
             finding("id", "error", f"id '{art_id}' may only use letters, digits, '.', '_', '-', '/'")
+        elif any(part in ("", ".", "..") for part in art_id.split("/")):
+            # ids end up in URLs and file names (exports, search index): no path tricks
+            finding("id", "error", f"id '{art_id}' has an empty, '.' or '..' part between '/'")
 
     lang = str(meta.get("lang") or default_lang).lower()
     if lang not in LANGS:
@@ -197,10 +200,14 @@ def load_article(path: str, text: str, *, default_lang: str = "en") -> Article:
     step = None
     if "step" in meta:
         try:
-            step = int(meta["step"])
+            raw_step = meta["step"]
+            if isinstance(raw_step, bool) or (isinstance(raw_step, float)
+                                              and not raw_step.is_integer()):
+                raise ValueError
+            step = int(raw_step)
             if step < 1:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # e.g. 'step: .inf'
             finding("step", "error", f"step '{meta['step']}' must be a whole number from 1")
             step = None
     if kind == "onboarding" and step is None and "step" not in meta:

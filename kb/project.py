@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -134,11 +135,15 @@ def read_text(docs_dir: Path, path: str) -> str:
     """Read one article as UTF-8; every failure becomes a ContentError naming the file."""
     full = docs_dir / path
     try:
-        if full.is_symlink():
-            real = full.resolve()
-            if docs_dir.resolve() not in real.parents:
-                raise ContentError([Finding(path, 1, "error", "symlink points outside the articles folder")])
-        size = full.stat().st_size
+        # The file or any folder above it may be a symlink (MkDocs follows folder symlinks).
+        real, root = Path(os.path.realpath(full)), Path(os.path.realpath(docs_dir))
+        if root not in real.parents:
+            raise ContentError([Finding(path, 1, "error",
+                                        "symlink points outside the articles folder")])
+        info = full.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise ContentError([Finding(path, 1, "error", "not a regular file")])
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise ContentError([Finding(path, 1, "error", f"file is {size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB")])
         data = full.read_bytes()

@@ -15,7 +15,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .. import checks, theme_dir
+from .. import checks, containment, theme_dir
 from ..assets import minify_site_assets
 from ..i18n import format_date, translator
 from ..manifest import article_entry, write_manifest
@@ -78,12 +78,17 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.hc = load_help_center(docs_dir, paths, categories=self.config.categories,
                                    default_lang=self.lang)
         findings = self.hc.findings + checks.check_ids(self.hc) + checks.check_guides(self.hc)
+        # Nothing from outside the articles folder reaches the site (symlinks, '..' links).
+        findings += containment.outside_files(docs_dir, [f.src_uri for f in files])
+        findings += containment.escaping_links(self.hc.articles)
         stopping = checks.blocking(findings)
         if self.config.strict:
             stopping = findings
-        if stopping:
+        nav_escapes = containment.escaping_nav(config.nav, _display_file(config.config_file_path))
+        if stopping or nav_escapes:
             prefix = _display_dir(docs_dir)
-            lines = [f"{prefix}{f}" for f in sorted(stopping)]
+            lines = [f"{prefix}{f}" for f in sorted(set(stopping))]
+            lines += [str(f) for f in nav_escapes]
             raise PluginError(
                 "the help center has problems; fix them and build again:\n"
                 + "\n".join(lines) + f"\n{len(lines)} problem(s)"
@@ -219,6 +224,25 @@ class KbPlugin(BasePlugin[KbConfig]):
 
 # Later build steps (the search index) register here; each gets (plugin, config).
 post_build_hooks: list = []
+
+
+def _record_revisions(plugin, config) -> None:
+    from ..revisions import build_hook
+
+    build_hook(plugin, config)
+
+
+# Every build records each article's revision (kb/revisions.py: the rewrite rule).
+post_build_hooks.append(_record_revisions)
+
+
+def _display_file(path: str | None) -> str:
+    if not path:
+        return "mkdocs.yml"
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _display_dir(docs_dir: Path) -> str:
