@@ -62,7 +62,7 @@ class SearchDoc:
         title and body; summary, tags, url and language count too)."""
         raw = json.dumps([self.revision, self.path, self.url, self.lang, self.type, self.title,
                           self.summary, self.tags, INDEX_FORMAT], ensure_ascii=False)
-        return hashlib.sha1(raw.encode()).hexdigest()[:16]
+        return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 # Bump when what goes into a document changes, so every article is indexed again.
