@@ -77,7 +77,7 @@ def post_feedback():
 
 
 def _json_object() -> dict[str, Any]:
-    raw = request.get_data(cache=False)  # beyond MAX_CONTENT_LENGTH this raises 413
+    raw = request.get_data()  # beyond MAX_CONTENT_LENGTH this raises 413
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
