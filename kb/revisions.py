@@ -27,7 +27,9 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
+from array import array
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,16 +40,33 @@ DEFAULT_REWRITE_SIMILARITY = 0.8
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+_CODES: dict[str, int] = {}
+
+
+def _code(word: str) -> int:
+    code = _CODES.get(word)
+    if code is None:
+        code = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=2).digest(), "big")
+        if len(_CODES) < 500_000:
+            _CODES[word] = code
+    return code
+
+
 def fingerprint(title: str, body: str) -> str:
     """The text's words as 16-bit hashes, base64: about 2 bytes a word, enough for difflib."""
     words = _WORD.findall(f"{title}\n{body}".lower())
-    raw = b"".join(hashlib.blake2b(w.encode(), digest_size=2).digest() for w in words)
-    return base64.b64encode(raw).decode("ascii")
+    codes = array("H", [_code(w) for w in words])
+    if sys.byteorder != "big":
+        codes.byteswap()
+    return base64.b64encode(codes.tobytes()).decode("ascii")
 
 
 def _codes(fp: str) -> list[int]:
-    raw = base64.b64decode(fp)
-    return [int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2)]
+    codes = array("H")
+    codes.frombytes(base64.b64decode(fp))
+    if sys.byteorder != "big":
+        codes.byteswap()
+    return codes.tolist()
 
 
 def similarity(fp_a: str, fp_b: str) -> float:
@@ -165,3 +184,15 @@ def load_for_report(project_dir: str | Path | None, site_dir: str | Path | None)
     if site_dir is not None:
         return read_history(site_history_path(site_dir))
     return {"version": SCHEMA_VERSION, "articles": {}}
+
+
+def build_hook(plugin, config) -> None:
+    """``kb.plugin.post_build_hooks`` entry: record every article's revision at each build."""
+    hc = getattr(plugin, "hc", None)
+    if hc is None or not config.config_file_path:
+        return
+    review = getattr(plugin.config, "review", None)
+    threshold = getattr(review, "rewrite_similarity", None) or DEFAULT_REWRITE_SIMILARITY
+    update_files(Path(config.config_file_path).resolve().parent, config.site_dir,
+                 ((a.id, a.revision, a.title, a.body) for a in hc.articles),
+                 rewrite_similarity=threshold)

@@ -146,3 +146,53 @@ def evaluate(n_articles: int = 2000, seeds: range = range(1, 6), *, min_votes: i
         out[name] = Figures(tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0,
                             tpa / (tpa + fpa) if tpa + fpa else 1.0, tp + fn, tpa + fpa)
     return out
+
+
+COMMENTS = {
+    "outdated": ("The screenshots show the old menu.", "This button is not there any more.",
+                 "Settings moved, the steps no longer match."),
+    "missing_steps": ("It skips what to do after the confirmation email.",
+                      "Missing the step for team accounts."),
+    "not_answered": ("I wanted to know how long it takes.", "Does not cover my case (PayPal)."),
+    "hard_to_follow": ("Too long, I got lost halfway.", "Which page am I supposed to be on?"),
+}
+
+
+def demo_rows(articles: list[dict], n_votes: int, *, weak: list[str] | None = None,
+              days: int = 30, seed: int = 7, end: dt.datetime | None = None) -> list[dict]:
+    """Import rows (for ``kb feedback import``) for a built help center's articles.
+
+    ``weak`` names the articles (ids or paths) readers struggle with; without it two are
+    picked at random. Traffic is a long tail; a few readers vote twice the same day.
+    """
+    rng = random.Random(seed)
+    end = end or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    by_key = {a["id"]: a for a in articles} | {a["path"]: a for a in articles}
+    if weak is None:
+        weak_ids = {a["id"] for a in rng.sample(articles, min(2, len(articles)))}
+    else:
+        weak_ids = {by_key[w]["id"] for w in weak if w in by_key}
+    traffic = [rng.lognormvariate(0, 1.0) * (2.5 if a["id"] in weak_ids else 1.0)
+               for a in articles]
+    rows = []
+    for i, a in enumerate(rng.choices(articles, weights=traffic, k=n_votes)):
+        is_weak = a["id"] in weak_ids
+        sim = SimArticle(a["id"], a.get("category") or "", a.get("type") or "",
+                         0.32 if is_weak else _beta_around(rng, 0.8, 0.06),
+                         0.6 if is_weak else 0.15, is_weak, 0)
+        csat, ces, reason = _answer(rng, sim)
+        if is_weak and csat <= 2 and reason is None:
+            reason = "outdated" if rng.random() < 0.5 else "missing_steps"
+        comment = (rng.choice(COMMENTS[reason]) if reason and rng.random() < 0.5 else None)
+        at = end - dt.timedelta(seconds=rng.randrange(days * 86400))
+        row = {"article": a["id"], "csat": csat, "ces": ces, "comment": comment,
+               "reason": reason, "created_at": at.isoformat(),
+               "visitor": f"demo-{seed}-{i}", "lang": a.get("lang") or "en"}
+        rows.append(row)
+        if rng.random() < 0.05:  # changed their mind a few minutes later
+            again = dict(row, csat=min(5, csat + 1),
+                         created_at=(at + dt.timedelta(minutes=3)).isoformat())
+            if again["created_at"] <= end.isoformat():
+                rows.append(again)
+    rows.sort(key=lambda r: r["created_at"])
+    return rows

@@ -6,7 +6,9 @@ import click
 
 from .. import __version__
 from .db import db
+from .dev import dev
 from .feedback import feedback
+from .report import report
 from .serve import serve
 from .site import build, check, init, new
 
@@ -17,5 +19,5 @@ def main() -> None:
     """kb: a help center kept as Markdown in git that learns from its readers."""
 
 
-for command in (init, new, check, build, serve, db, feedback):
+for command in (init, new, check, build, serve, db, feedback, report, dev):
     main.add_command(command)

@@ -13,6 +13,42 @@ class CategoryConfig(base.Config):
     order = c.Type(int, default=1000)
 
 
+class ReviewConfig(base.Config):
+    """Flag rules for 'kb report' and the dashboard (see docs/review.md for the method)."""
+
+    # Fewest votes on an article's current text before CSAT/CES can flag it.
+    min_votes = c.Type(int, default=10)
+    # Fewest CES answers on the current text before the "hard to solve" test can flag it.
+    min_ces_votes = c.Type(int, default=10)
+    # Who an article is compared with: the whole site, its category or its type.
+    peers = c.Choice(("site", "category", "type"), default="site")
+    # How far below the peers' CSAT (0..1) an article must be to count as worse.
+    csat_margin = c.Type(float, default=0.15)
+    # How far above the peers' share of CES 1-3 answers an article must be.
+    ces_margin = c.Type(float, default=0.12)
+    # Posterior probability that the article is worse by the margin needed to flag it.
+    confidence = c.Type(float, default=0.80)
+    # Flag when readers chose "outdated" at least this often and this share of the votes.
+    outdated_min = c.Type(int, default=3)
+    outdated_share = c.Type(float, default=0.25)
+    # Flag when at least this many searches with no result look like the article's topic.
+    zero_result_min = c.Type(int, default=5)
+    # Flag articles whose review_by date has passed.
+    review_by = c.Type(bool, default=True)
+    # A new text at least this similar (0..1, word-level difflib ratio) to the text the
+    # current votes judged keeps them; a less similar one is a rewrite and starts afresh.
+    rewrite_similarity = c.Type(float, default=0.8)
+    # Show the site-level NPS (0-10 question) in the report when votes carry one.
+    nps = c.Type(bool, default=False)
+    # Webhook URL for events (a low vote with a comment, a new flag); KB_WEBHOOK_URL wins.
+    webhook_url = c.Optional(c.Type(str))
+    # Which events go to the webhook.
+    webhook_events = c.ListOfItems(c.Choice(("vote.low", "article.flagged")),
+                                   default=["vote.low", "article.flagged"])
+    # A vote is "low" for the vote.low event at this CSAT or below (with a comment).
+    webhook_low_csat = c.Type(int, default=2)
+
+
 class KbConfig(base.Config):
     # Turn the plugin off without removing it (e.g. for a plain MkDocs comparison build).
     enabled = c.Type(bool, default=True)
@@ -43,3 +79,6 @@ class KbConfig(base.Config):
     # The "was this helpful" widget at the end of every article page. A page opts out with
     # 'feedback: false' or Material's 'hide: [feedback]' in its front matter.
     feedback = c.Type(bool, default=True)
+
+    # The maintainers' review: flag thresholds, rewrite rule, webhooks (docs/review.md).
+    review = c.SubConfig(ReviewConfig)

@@ -1,0 +1,201 @@
+"""``kb report``: which articles to rewrite and why, in the terminal, a pull request or CI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+from pathlib import Path
+
+import click
+
+from ..errors import KbError
+from .db import database_failure, open_engine
+from .options import config_option, db_option
+
+FORMATS = ("table", "markdown", "json", "csv")
+CSV_COLUMNS = ("id", "path", "title", "revision", "category", "type", "owner", "votes", "csat",
+               "csat_low", "csat_high", "ces", "hard_share", "comments", "flagged", "reasons",
+               "before_votes", "before_csat", "before_ces")
+
+
+def site_dir_for(config_file: str) -> Path:
+    if os.environ.get("KB_SITE_DIR"):
+        return Path(os.environ["KB_SITE_DIR"])
+    from ..builder import load_project_config
+
+    try:
+        return Path(load_project_config(config_file).site_dir)
+    except KbError:
+        return Path(config_file).resolve().parent / "site"
+
+
+def _since(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)",
+                                 param_hint="'--since'") from None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for a terminal, markdown for a pull request, json or csv for tools.")
+@click.option("--flagged-only", is_flag=True, help="List only the flagged articles.")
+@click.option("--since", "since", default=None, metavar="DATE",
+              help="Count only votes from this day on (YYYY-MM-DD, UTC).")
+@click.option("--fail-on-flagged", is_flag=True, help="Exit 1 when any article is flagged (CI).")
+@db_option
+@config_option
+def report(fmt: str, flagged_only: bool, since: str | None, fail_on_flagged: bool,
+           db: str | None, config_file: str) -> None:
+    """Scores of every article and the ones to rewrite, with the reasons in plain words."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..review_data import load_review, review_settings
+
+    since_at = _since(since)
+    site_dir = site_dir_for(config_file)
+    try:
+        settings = review_settings(config_file)
+    except KbError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = open_engine(db, config_file)
+    try:
+        result = load_review(engine, site_dir, Path(config_file).resolve().parent, settings,
+                             since=since_at)
+    except FileNotFoundError:
+        raise click.ClickException(f"the help center is not built (no manifest in {site_dir});"
+                                   " run 'kb build' first") from None
+    except SQLAlchemyError as exc:
+        raise database_failure(exc) from None
+    finally:
+        engine.dispose()
+    rows = [a for a in result.articles if a.flagged or not flagged_only]
+    rows.sort(key=_order)
+    if fmt == "json":
+        click.echo(json.dumps(as_json(result, rows, since), ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        click.echo(as_csv(rows), nl=False)
+    elif fmt == "markdown":
+        click.echo(as_markdown(result, rows, since))
+    else:
+        print_table(result, rows, since)
+    if fail_on_flagged and result.flagged:
+        raise SystemExit(1)
+
+
+def _order(a) -> tuple:
+    # Flagged first, the strongest evidence first; then the least satisfying.
+    return (not a.flagged, -(a.p_csat_worse or 0) if a.flagged else 0,
+            a.current.csat if a.current.csat is not None else 2.0, a.article.get("path") or "")
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{round(100 * x)}%"
+
+
+def _ces(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1f}"
+
+
+def site_summary(result) -> dict:
+    site = result.baselines.site
+    a, b = result.prior_csat
+    return {**site.to_dict(), "articles": len(result.articles), "flagged": len(result.flagged),
+            "prior_csat_mean": round(a / (a + b), 4), "prior_strength": round(a + b, 1)}
+
+
+def as_json(result, rows, since: str | None) -> dict:
+    from dataclasses import asdict
+
+    return {
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "since": since, "settings": asdict(result.settings), "site": site_summary(result),
+        "articles": [a.to_dict() for a in rows],
+    }
+
+
+def as_csv(rows) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for a in rows:
+        d = a.to_dict()
+        d["reasons"] = "; ".join(d["reasons"])
+        before = d.get("before") or {}
+        d.update(before_votes=before.get("votes"), before_csat=before.get("csat"),
+                 before_ces=before.get("ces"))
+        w.writerow(d)
+    return buf.getvalue()
+
+
+def _before_after(a) -> str:
+    if a.before is None:
+        return ""
+    b, c = a.before, a.current
+    return (f"CSAT {_pct(b.csat)} ({b.votes}) → {_pct(c.csat)} ({c.votes}); "
+            f"CES {_ces(b.ces)} → {_ces(c.ces)}")
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(result, rows, since: str | None) -> str:
+    s = site_summary(result)
+    lines = [f"## Help center review{f' since {since}' if since else ''}", "",
+             f"**{s['flagged']} of {s['articles']} articles flagged.** Site: CSAT "
+             f"{_pct(s['csat'])} over {s['votes']} votes, CES {_ces(s['ces'])} of 7.", ""]
+    lines += ["| | Article | Votes | CSAT (95% range) | CES | Hard | Why |",
+              "|---|---|--:|--:|--:|--:|---|"]
+    for a in rows:
+        t = a.current
+        rng = (f" ({_pct(t.csat_interval[0])}–{_pct(t.csat_interval[1])})"
+               if t.csat_interval else "")
+        why = "; ".join(r.text for r in a.reasons)
+        if a.before is not None:
+            why = (why + "; " if why else "") + "rewritten: " + _before_after(a)
+        lines.append(f"| {'⚑' if a.flagged else ''} | {_md_cell(a.article.get('title'))} "
+                     f"`{_md_cell(a.article.get('path'))}` | {t.votes} | {_pct(t.csat)}{rng} | "
+                     f"{_ces(t.ces)} | {_pct(t.hard_share)} | {_md_cell(why)} |")
+    return "\n".join(lines)
+
+
+def print_table(result, rows, since: str | None) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(soft_wrap=False)
+    s = site_summary(result)
+    table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False,
+                  title=f"Help center review{f' since {since}' if since else ''}",
+                  caption=(f"{s['flagged']} of {s['articles']} flagged · site CSAT "
+                           f"{_pct(s['csat'])} over {s['votes']} votes · CES {_ces(s['ces'])}"))
+    table.add_column("", width=1)
+    table.add_column("Article", overflow="fold", max_width=38)
+    table.add_column("Votes", justify="right")
+    table.add_column("CSAT", justify="right")
+    table.add_column("CES", justify="right")
+    table.add_column("Hard", justify="right")
+    table.add_column("Why", overflow="fold", max_width=60)
+    for a in rows:
+        t = a.current
+        rng = (f"\n[dim]{_pct(t.csat_interval[0])}–{_pct(t.csat_interval[1])}[/]"
+               if t.csat_interval else "")
+        why = "\n".join(f"• {escape(r.text)}" for r in a.reasons)
+        if a.before is not None:
+            why = (why + "\n" if why else "") + f"[cyan]rewritten:[/] {_before_after(a)}"
+        table.add_row("[bold red]⚑[/]" if a.flagged else "",
+                      f"{escape(str(a.article.get('title')))}\n"
+                      f"[dim]{escape(str(a.article.get('path')))}[/]",
+                      str(t.votes), f"{_pct(t.csat)}{rng}", _ces(t.ces), _pct(t.hard_share),
+                      why, end_section=False)
+    console.print(table)
