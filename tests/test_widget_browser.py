@@ -44,7 +44,6 @@ def served(tmp_path_factory, browser):
     """(base URL, database engine): the sample help center and its API, both on one port."""
     from feedback_api import create_app
     from feedback_api.db import get_engine
-
     from kb.serve import make_server
 
     project = tmp_path_factory.mktemp("widget")
@@ -204,7 +203,8 @@ def test_form_without_javascript_posts_and_thanks(browser, base, votes):
     page = context.new_page()
     try:
         page.goto(base + ARTICLE)
-        assert page.locator("[data-kb-feedback] input[name=submission]").get_attribute("value") == ""
+        submission = page.locator("[data-kb-feedback] input[name=submission]")
+        assert submission.get_attribute("value") == ""
         page.locator("[data-kb-feedback]").scroll_into_view_if_needed()
         shot(page, "nojs-form")
         page.click("label:has([data-csat='2'])")
