@@ -128,6 +128,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                 meta[key] = [value]
             elif value is not None and not isinstance(value, list):
                 del meta[key]  # e.g. 'hide: true' from another tool; kb check warns
+        if page.file.src_uri in self.category_by_src:  # a category's own index.md
+            meta.setdefault("template", CATEGORY_TEMPLATE)
         article = self.article_by_src.get(page.file.src_uri)
         lang = article.lang if article else self.lang
         for key in ("title", "description"):  # without Adobe's [!DNL ...] tags
