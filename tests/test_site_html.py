@@ -142,3 +142,13 @@ def test_support_link_on_home_when_configured(tmp_path):
     contact = page(tmp_path / "site").select_one(".kb-contact a")
     assert contact["href"] == "mailto:help@example.com"
     assert contact.get_text(strip=True) == "Contact support"
+
+
+def test_a_categorys_own_index_md_adds_text_above_its_list(tmp_path):
+    init_project(tmp_path, "en")
+    (tmp_path / "articles" / "billing" / "index.md").write_text("Everything about **money**.\n")
+    build_site(tmp_path / "mkdocs.yml")
+    billing = page(tmp_path / "site", "billing/index.html")
+    assert texts(billing.select(".kb-category-intro")) == ["Everything about money ."]
+    assert texts(billing.select("h1")) == ["Billing"]
+    assert len(billing.select("[data-kb-faq] li")) == 3
