@@ -29,7 +29,10 @@ def check_ids(hc: HelpCenter) -> list[Finding]:
     for art_id, arts in by_id.items():
         if len(arts) > 1:
             for a in arts:
-                others = ", ".join(o.path for o in arts if o is not a)
+                paths = [o.path for o in arts if o is not a]
+                others = ", ".join(paths[:3])
+                if len(paths) > 3:
+                    others += f" and {len(paths) - 3} more"
                 out.append(Finding(a.path, a.line_of("id"), ERROR,
                                    f"duplicate id '{art_id}' (also used by {others})"))
     return out
@@ -38,7 +41,8 @@ def check_ids(hc: HelpCenter) -> list[Finding]:
 def check_review_dates(hc: HelpCenter, today: dt.date) -> list[Finding]:
     return [
         Finding(a.path, a.line_of("review_by"), WARNING,
-                f"review_by {a.review_by.isoformat()} has passed: review the article and move the date")
+                f"review_by {a.review_by.isoformat()} has passed: "
+                "review the article and move the date")
         for a in hc.articles
         if a.review_by and a.review_by < today
     ]
@@ -55,7 +59,8 @@ def check_guides(hc: HelpCenter) -> list[Finding]:
             if len(arts) > 1:
                 for a in arts:
                     out.append(Finding(a.path, a.line_of("step"), ERROR,
-                                       f"step {step} is used by {len(arts)} articles of this guide"))
+                                       f"step {step} is used by {len(arts)} articles "
+                                       "of this guide"))
         expected = 1
         for step in sorted(by_step):
             if step != expected:
@@ -72,7 +77,8 @@ def check_material_keys(hc: HelpCenter) -> list[Finding]:
     out = []
     for a in hc.articles:
         for key in MATERIAL_LIST_KEYS:
-            if key in a.meta and a.meta[key] is not None and not isinstance(a.meta[key], (list, str)):
+            value = a.meta.get(key)
+            if value is not None and not isinstance(value, (list, str)):
                 out.append(Finding(a.path, a.line_of(key), WARNING,
                                    f"'{key}: {a.meta[key]}' is not a list; kb ignores it "
                                    f"(write e.g. '{key}: [toc]')"))
@@ -139,11 +145,13 @@ def check_links(hc: HelpCenter, docs_dir: Path, files: set[str]) -> list[Finding
                 ids = anchors_of(target)
                 if ids is not None and fragment not in ids:
                     out.append(Finding(a.path, link.line, ERROR,
-                                       f"broken anchor: '#{fragment}' is not a heading of {target}"))
+                                       f"broken anchor: '#{fragment}' is not a heading "
+                                       f"of {target}"))
     return out
 
 
-def check(hc: HelpCenter, docs_dir: Path, files: set[str], today: dt.date | None = None) -> list[Finding]:
+def check(hc: HelpCenter, docs_dir: Path, files: set[str],
+          today: dt.date | None = None) -> list[Finding]:
     """Every finding for a loaded help center, sorted by path and line."""
     today = today or dt.date.today()
     findings = list(hc.findings)
