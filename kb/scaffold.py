@@ -18,6 +18,7 @@ site_dir: site
 theme:
   name: material
   language: {lang}
+  font: false  # system fonts: no request to Google Fonts
   features:
     - search.suggest
     - search.highlight
