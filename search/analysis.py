@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 
 from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stemmer_for_language, stopwords_for_language
@@ -40,7 +40,7 @@ _EXTRA_STOPS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def stopwords(lang: str) -> frozenset[str]:
     words = set(stopwords_for_language(lang)) | _EXTRA_STOPS.get(lang, set())
     return frozenset(words | {fold(w) for w in words})
@@ -78,7 +78,7 @@ class _Stemmer:
         return term
 
 
-@lru_cache(maxsize=None)
+@cache
 def stemmer(lang: str) -> _Stemmer:
     return _Stemmer(lang if lang in LANGS else "en")
 

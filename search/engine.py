@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import query as Q
 from whoosh import scoring
 
+from . import synonyms
 from .analysis import LANGS, terms, words
 from .snippets import snippet
 from .spelling import Corrector
@@ -38,7 +38,8 @@ class Ranking:
     phrase_title: float = 4.0
     phrase_body: float = 1.5
     near_body: float = 0.6  # two neighbouring query words close together
-    corrected: float = 0.9  # weight of a spelling correction next to the typed word
+    corrected: float = 0.9  # weight of the corrected query next to the typed one
+    synonym: float = 0.7  # weight of a synonym next to the word typed
 
 
 DEFAULT_RANKING = Ranking()
@@ -51,13 +52,6 @@ def _weighting(r: Ranking) -> scoring.BM25F:
         per_field[f"keys_{lang}_B"] = r.keys_b
         per_field[f"body_{lang}_B"] = r.body_b
     return scoring.BM25F(B=r.body_b, K1=r.k1, **per_field)
-
-
-@dataclass
-class _Plan:
-    lang: str
-    terms: list[str]  # analysed terms, in query order, unique
-    corrections: dict[str, str]  # typed word -> known word
 
 
 class SearchEngine:
@@ -105,16 +99,16 @@ class SearchEngine:
         return self.default_lang
 
     # -- queries -------------------------------------------------------------------------
-    def plan(self, text: str, lang: str) -> _Plan:
-        found = list(dict.fromkeys(t for t, *_ in terms(text, lang)))
-        corrections: dict[str, str] = {}
+    def corrections(self, text: str, lang: str) -> dict[str, str]:
+        """Typed word -> the known word it most likely meant, for unknown words."""
+        fixes: dict[str, str] = {}
         corrector = self.corrector(lang)
         for w in dict.fromkeys(words(text)):
             if not corrector.known(w):
                 fixed = corrector.correct(w)
                 if fixed:
-                    corrections[w] = fixed
-        return _Plan(lang, found, corrections)
+                    fixes[w] = fixed
+        return fixes
 
     def _term_clause(self, term: str, lang: str, boost: float = 1.0) -> Q.Query:
         r = self.ranking
@@ -122,40 +116,41 @@ class SearchEngine:
                      Q.Term(f"keys_{lang}", term, boost=r.keys * boost),
                      Q.Term(f"body_{lang}", term, boost=r.body * boost)])
 
-    def build_query(self, plan: _Plan, *, typed: bool = True, fixed: bool = True) -> Q.Query | None:
-        r, lang = self.ranking, plan.lang
-        fixed_terms: dict[str, list[str]] = {}
-        if fixed:
-            for w, c in plan.corrections.items():
-                for t, *_ in terms(w, lang):
-                    fixed_terms.setdefault(t, []).extend(x for x, *_ in terms(c, lang))
-        clauses: list[Q.Query] = []
-        seq: list[str] = []
-        for t in plan.terms:
-            alts = [x for x in fixed_terms.get(t, []) if x != t]
-            if typed and alts:
-                clauses.append(Q.Or([self._term_clause(t, lang)]
-                                    + [self._term_clause(a, lang, r.corrected) for a in alts]))
-                seq.append(alts[0])
-            elif typed:
-                clauses.append(self._term_clause(t, lang))
-                seq.append(t)
-            elif alts:
-                clauses.append(self._term_clause(alts[0], lang))
-                seq.append(alts[0])
-            else:
-                clauses.append(self._term_clause(t, lang))
-                seq.append(t)
-        if not clauses:
+    def _terms_clause(self, seq: tuple[str, ...], lang: str, boost: float = 1.0) -> Q.Query:
+        """One term, or a phrase of several (a multi-word synonym) in any field."""
+        if len(seq) == 1:
+            return self._term_clause(seq[0], lang, boost)
+        r = self.ranking
+        return Q.Or([Q.Phrase(f"title_{lang}", list(seq), slop=2, boost=r.title * boost),
+                     Q.Phrase(f"keys_{lang}", list(seq), slop=2, boost=r.keys * boost),
+                     Q.Phrase(f"body_{lang}", list(seq), slop=2, boost=r.body * boost)])
+
+    def build_query(self, text: str, lang: str, boost: float = 1.0) -> Q.Query | None:
+        """Every query word (with its synonyms) as an optional clause; documents matching
+        more of them, and matching them as a phrase or close together, score higher."""
+        r = self.ranking
+        found = terms(text, lang)
+        seq = list(dict.fromkeys(t for t, *_ in found))
+        if not seq:
             return None
+        units: list[Q.Query] = []
+        used: set[str] = set()
+        for span in synonyms.find(text, lang):
+            inside = list(dict.fromkeys(t for t, p, *_ in found if span.start <= p < span.end))
+            if not inside:
+                continue
+            used.update(inside)
+            alts = [self._terms_clause(a, lang, r.synonym) for a in span.alternatives]
+            units.append(Q.Or([self._term_clause(t, lang) for t in inside] + alts))
+        units.extend(self._term_clause(t, lang) for t in seq if t not in used)
         if len(seq) > 1:
-            clauses.append(Q.Phrase(f"title_{lang}", seq, slop=3, boost=r.phrase_title))
-            clauses.append(Q.Phrase(f"body_{lang}", seq, slop=4, boost=r.phrase_body))
-            clauses.append(Q.Phrase(f"keys_{lang}", seq, slop=3, boost=r.phrase_body))
-            for a, b in zip(seq, seq[1:]):
+            units.append(Q.Phrase(f"title_{lang}", seq, slop=3, boost=r.phrase_title))
+            units.append(Q.Phrase(f"body_{lang}", seq, slop=4, boost=r.phrase_body))
+            units.append(Q.Phrase(f"keys_{lang}", seq, slop=3, boost=r.phrase_body))
+            for a, b in zip(seq, seq[1:], strict=False):
                 if a != b:
-                    clauses.append(Q.Phrase(f"body_{lang}", [a, b], slop=3, boost=r.near_body))
-        return Q.Or(clauses, scale=r.coord)
+                    units.append(Q.Phrase(f"body_{lang}", [a, b], slop=3, boost=r.near_body))
+        return Q.Or(units, scale=r.coord, boost=boost)
 
     def _run(self, q: Q.Query | None, limit: int):
         if q is None:
@@ -170,21 +165,27 @@ class SearchEngine:
         empty = {"results": [], "total": 0, "suggestion": None}
         if not text:
             return empty
-        plan = self.plan(text, lang)
+        corrections = self.corrections(text, lang)
         suggestion = None
-        if plan.corrections:
-            typed = self._run(self.build_query(plan, fixed=False), 1)
-            fixed = self._run(self.build_query(plan, typed=False), 1)
+        q = self.build_query(text, lang)
+        if corrections:
+            fixed_text = _apply(text, corrections)
+            fq = self.build_query(fixed_text, lang)
+            typed = self._run(q, 1)
+            fixed = self._run(fq, 1)
             typed_best = typed[0].score if typed is not None and len(typed) else 0.0
             fixed_best = fixed[0].score if fixed is not None and len(fixed) else 0.0
             if fixed_best > typed_best:
-                suggestion = _apply(text, plan.corrections)
-        results = self._run(self.build_query(plan), limit)
+                suggestion = fixed_text
+            if fq is not None:
+                fq.boost = self.ranking.corrected
+                q = Q.Or([q, fq]) if q is not None else fq
+        results = self._run(q, limit)
         if results is None:
             return {**empty, "suggestion": suggestion}
-        wanted = set(plan.terms)
-        for w, c in plan.corrections.items():
-            wanted.update(t for t, *_ in terms(c, lang))
+        wanted = {t for t, *_ in terms(text, lang)}
+        if corrections:
+            wanted.update(t for t, *_ in terms(" ".join(corrections.values()), lang))
         out = []
         for hit in results:
             fields = hit.fields()
@@ -206,6 +207,3 @@ def _apply(text: str, corrections: dict[str, str]) -> str:
 
     return re.sub(r"[^\W_]+", repl, text)
 
-
-def term_counts(text: str, lang: str) -> Counter:
-    return Counter(t for t, *_ in terms(text, lang))

@@ -8,7 +8,9 @@ from .. import __version__
 from .db import db
 from .dev import dev
 from .feedback import feedback
+from .privacy import backup, purge, restore  # noqa: F401 - join the db and feedback groups
 from .report import report
+from .search import search
 from .serve import serve
 from .site import build, check, init, new
 
@@ -19,5 +21,5 @@ def main() -> None:
     """kb: a help center kept as Markdown in git that learns from its readers."""
 
 
-for command in (init, new, check, build, serve, db, feedback, report, dev):
+for command in (init, new, check, build, serve, db, feedback, report, dev, search):
     main.add_command(command)

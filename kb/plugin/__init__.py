@@ -166,6 +166,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                 kb["updated"] = t("article.updated", date=format_date(article.updated, lang))
         elif kb["kind"] == "category":
             kb["topics"] = [c for c in self._home_categories() if c["url"]]
+        for hook in page_context_hooks:
+            hook(self, page, kb)
         context["kb"] = kb
         context["kb_t"] = t
         return context
@@ -236,6 +238,26 @@ def _record_revisions(plugin, config) -> None:
 
 # Every build records each article's revision (kb/revisions.py: the rewrite rule).
 post_build_hooks.append(_record_revisions)
+
+# Per-page steps register here; each gets (plugin, page, kb) and may add keys to ``kb``.
+page_context_hooks: list = []
+
+
+def _search_post_build(plugin, config) -> None:
+    from search.hooks import post_build
+
+    post_build(plugin, config)
+
+
+def _search_page_context(plugin, page, kb) -> None:
+    from search.hooks import page_context
+
+    page_context(plugin, page, kb)
+
+
+# Search (search/hooks.py): the index after every build, related articles on article pages.
+post_build_hooks.append(_search_post_build)
+page_context_hooks.append(_search_page_context)
 
 
 def _display_file(path: str | None) -> str:

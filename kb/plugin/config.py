@@ -82,3 +82,10 @@ class KbConfig(base.Config):
 
     # The maintainers' review: flag thresholds, rewrite rule, webhooks (docs/review.md).
     review = c.SubConfig(ReviewConfig)
+
+    # Build the search index into <site>/_kb/search/ (the API's and 'kb search's) and show
+    # related articles on article pages (docs/search.md).
+    search = c.Type(bool, default=True)
+
+    # How many related articles an article page lists (0: none).
+    related_articles = c.Type(int, default=5)

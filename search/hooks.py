@@ -1,0 +1,77 @@
+"""kb's build, seen from search: index the articles after the build, and give each
+article page its related articles. Registered in kb.plugin (page_context_hooks and
+post_build_hooks); everything else in search/ knows nothing of MkDocs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from .documents import SearchDoc, from_article
+from .index import SearchIndexError, publish, update_index
+from .related import related
+
+log = logging.getLogger("mkdocs.plugins.kb.search")
+WORK_DIR = Path(".kb") / "search-index"
+
+
+class _BuildState:
+    """What one build computed once for all its pages."""
+
+    def __init__(self, hc) -> None:
+        self.hc = hc
+        self.docs: list[SearchDoc] | None = None
+        self.related: dict[str, list[str]] | None = None
+
+
+def _state(plugin) -> _BuildState:
+    state = getattr(plugin, "_kb_search", None)
+    if state is None or state.hc is not plugin.hc:
+        state = plugin._kb_search = _BuildState(plugin.hc)
+    return state
+
+
+def documents(plugin) -> list[SearchDoc]:
+    state = _state(plugin)
+    if state.docs is None:
+        state.docs = [from_article(item.article, item.url)
+                      for info in plugin.nav_info.values() for item in info.items]
+    return state.docs
+
+
+def work_dir(config) -> Path:
+    """The working index, kept between builds: <project>/.kb/search-index."""
+    path = config.config_file_path
+    project = Path(path).resolve().parent if path else Path.cwd()
+    return project / WORK_DIR
+
+
+def page_context(plugin, page, kb: dict) -> None:
+    """Add ``kb["related"]``: ``[{"title", "url"}]`` for an article page."""
+    limit = plugin.config.related_articles
+    if kb.get("kind") != "article" or not limit or not plugin.config.search:
+        return
+    state = _state(plugin)
+    docs = documents(plugin)
+    if state.related is None:
+        state.related = related(docs, limit)
+    by_id = {d.id: d for d in docs}
+    article = kb.get("article")
+    kb["related"] = [{"title": by_id[i].title, "url": by_id[i].url}
+                     for i in state.related.get(article.id, []) if i in by_id]
+
+
+def post_build(plugin, config) -> None:
+    """Update the working index incrementally and publish it into the built site."""
+    if not plugin.config.search or plugin.hc is None:
+        return
+    work = work_dir(config)
+    try:
+        result = update_index(work, documents(plugin))
+        publish(work, config.site_dir)
+    except SearchIndexError as exc:
+        raise PluginError(f"search index: {exc}") from None
+    log.info("Search index: %d added, %d updated, %d removed, %d unchanged in %.2f s",
+             result.added, result.updated, result.removed, result.unchanged, result.seconds)

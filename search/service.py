@@ -1,0 +1,44 @@
+"""The published index as a long-lived service: opened once, reopened when a build
+publishes a new generation (CURRENT changes), never while it is half-written."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from .engine import SearchEngine
+from .index import POINTER, SearchIndexError, open_published, site_index_dir
+
+
+class SearchService:
+    def __init__(self, site_dir: str | Path) -> None:
+        self.site_dir = Path(site_dir)
+        self._lock = threading.Lock()
+        self._engine: SearchEngine | None = None
+        self._stamp: tuple | None = None
+
+    def _pointer_stamp(self) -> tuple | None:
+        try:
+            st = os.stat(site_index_dir(self.site_dir) / POINTER)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def engine(self) -> SearchEngine:
+        """The engine for the newest published index; raises SearchIndexError without one."""
+        stamp = self._pointer_stamp()
+        engine = self._engine
+        if engine is not None and stamp == self._stamp:
+            return engine
+        with self._lock:
+            if self._engine is None or stamp != self._stamp:
+                if stamp is None:
+                    raise SearchIndexError(f"no search index in {site_index_dir(self.site_dir)}; "
+                                           "run 'kb build'")
+                self._engine = SearchEngine(open_published(self.site_dir))
+                self._stamp = stamp
+            return self._engine
+
+    def search(self, text: str, lang: str | None = None, limit: int = 10) -> dict:
+        return self.engine().search(text, lang, limit)

@@ -1,0 +1,82 @@
+"""Synonyms: the words customers use for what the articles call something else.
+
+Groups live in ``search/synonyms/<lang>.txt`` (one group a line, phrases allowed). Matching
+runs on every word of the query, stop words included, so "log in" is not mistaken for "log".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .analysis import _PARTS, clean, fold, stemmer, terms
+
+DATA = Path(__file__).resolve().parent / "synonyms"
+
+
+@dataclass(frozen=True)
+class Variant:
+    match: tuple[str, ...]  # every word, stemmed (stop words too): what a query must contain
+    terms: tuple[str, ...]  # the indexable terms: what the variant searches for
+
+
+def _match_key(text: str, lang: str) -> tuple[str, ...]:
+    st = stemmer(lang)
+    return tuple(fold(st.stem(w.lower())) for w in _PARTS.findall(clean(text)))
+
+
+def variant(text: str, lang: str) -> Variant:
+    return Variant(_match_key(text, lang), tuple(dict.fromkeys(t for t, *_ in terms(text, lang))))
+
+
+@cache
+def groups(lang: str) -> tuple[tuple[Variant, ...], ...]:
+    path = DATA / f"{lang}.txt"
+    if not path.exists():
+        return ()
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        vs = [variant(v.strip(), lang) for v in line.split(",") if v.strip()]
+        vs = [v for v in vs if v.match and v.terms]
+        if len(vs) > 1:
+            out.append(tuple(vs))
+    return tuple(out)
+
+
+@dataclass
+class Span:
+    start: int  # in the query's words
+    end: int
+    alternatives: list[tuple[str, ...]]  # term tuples of the other variants
+
+
+def find(text: str, lang: str) -> list[Span]:
+    """The synonym spans in the query's words (positions as in analysis.terms)."""
+    words = list(_match_key(text, lang))
+    taken = [False] * len(words)
+    spans: list[Span] = []
+    candidates = []
+    for group in groups(lang):
+        for v in group:
+            n = len(v.match)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i:i + n]) == v.match:
+                    candidates.append((n, i, v, group))
+    by_place: dict[tuple[int, int], Span] = {}
+    for n, i, v, group in sorted(candidates, key=lambda c: (-c[0], c[1])):
+        alts = [o.terms for o in group if o is not v and o.terms != v.terms]
+        same = by_place.get((i, i + n))
+        if same is not None:  # the words belong to several groups
+            same.alternatives = list(dict.fromkeys(same.alternatives + alts))
+            continue
+        if any(taken[i:i + n]):
+            continue
+        for k in range(i, i + n):
+            taken[k] = True
+        by_place[(i, i + n)] = span = Span(i, i + n, list(dict.fromkeys(alts)))
+        spans.append(span)
+    return sorted(spans, key=lambda s: s.start)
