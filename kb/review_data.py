@@ -217,6 +217,23 @@ def top_queries(engine: Engine, *, since: dt.datetime | None = None,
     return [_query_count(r) for r in rows]
 
 
+def searches_for_article(engine: Engine, article_id: str, *, since: dt.datetime | None = None,
+                         limit: int = 20) -> list[tuple[str, int]]:
+    """``[(query, count)]`` of searches whose reader opened this article."""
+    try:
+        from search import analytics
+    except ImportError:
+        return []
+    fn = getattr(analytics, "queries_for_article", None)
+    if fn is None:
+        return []
+    try:
+        rows = fn(engine, article_id, since=since, limit=limit)
+    except (TypeError, sa.exc.SQLAlchemyError):
+        return []
+    return [_query_count(r) for r in rows]
+
+
 def _query_count(row) -> tuple[str, int]:
     if isinstance(row, Mapping):
         return str(row.get("query") or row.get("q") or ""), int(row.get("count") or 0)

@@ -1,0 +1,162 @@
+"""The dashboard's door: one admin password, a signed session cookie, CSRF tokens, throttling.
+
+- The password comes from ``KB_ADMIN_PASSWORD`` (or the ``ADMIN_PASSWORD`` setting) and is
+  kept only as a werkzeug hash in memory; without one the dashboard stays closed.
+- The session cookie (``kb_dashboard``) is HttpOnly, SameSite=Strict, limited to
+  ``/dashboard``, and Secure whenever the request came over HTTPS (directly or through a
+  trusted proxy).
+- Every form carries a per-session CSRF token, checked on every POST.
+- Failed logins are throttled per client address (5 tries per 15 minutes).
+- After login, ``next`` may only point inside the dashboard: no open redirect.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from flask import Flask, Request, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.security import check_password_hash, generate_password_hash
+
+COOKIE_NAME = "kb_dashboard"
+COOKIE_PATH = "/dashboard"
+SESSION_HOURS = 12
+MAX_FAILURES = 5
+FAILURE_WINDOW = 15 * 60
+
+
+class DashboardSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie, scoped to the dashboard and Secure behind HTTPS."""
+
+    def get_cookie_name(self, app: Flask) -> str:
+        return COOKIE_NAME
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return COOKIE_PATH
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        return True
+
+    def get_cookie_samesite(self, app: Flask) -> str:
+        return "Strict"
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+    def open_session(self, app: Flask, req: Request):
+        if not req.path.startswith(COOKIE_PATH):
+            return self.null_session_class()  # the API never reads or sets a cookie
+        return super().open_session(app, req)
+
+    def save_session(self, app: Flask, sess, response) -> None:
+        if not request.path.startswith(COOKIE_PATH):
+            return
+        super().save_session(app, sess, response)
+
+
+def setup(app: Flask) -> None:
+    """Hash the admin password, make sure there is a secret key, install the sessions."""
+    password = app.config.get("ADMIN_PASSWORD") or os.environ.get("KB_ADMIN_PASSWORD") or ""
+    state = app.extensions.setdefault("kb_dashboard", {})
+    state["password_hash"] = generate_password_hash(password) if password else None
+    state["failures"] = {}
+    state["lock"] = threading.Lock()
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _persistent_secret(Path(app.config["PROJECT_DIR"]))
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_HOURS * 3600
+    app.session_interface = DashboardSessions()
+
+
+def _persistent_secret(project_dir: Path) -> str:
+    """A random key kept in <project>/.kb/secret_key, shared by every worker of the API."""
+    path = project_dir / ".kb" / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except OSError:
+        pass
+    key = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    except OSError:
+        pass  # a read-only project: sessions last as long as this process
+    return key
+
+
+def enabled() -> bool:
+    return current_app.extensions["kb_dashboard"]["password_hash"] is not None
+
+
+def logged_in() -> bool:
+    return bool(session.get("admin"))
+
+
+def client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def throttled(who: str) -> int:
+    """Seconds to wait before ``who`` may try again (0: may try now)."""
+    state = current_app.extensions["kb_dashboard"]
+    now = time.monotonic()
+    with state["lock"]:
+        tries = state["failures"].get(who)
+        if not tries:
+            return 0
+        while tries and now - tries[0] > FAILURE_WINDOW:
+            tries.popleft()
+        if len(tries) < MAX_FAILURES:
+            return 0
+        return int(FAILURE_WINDOW - (now - tries[0])) + 1
+
+
+def check_password(who: str, password: str) -> bool:
+    state = current_app.extensions["kb_dashboard"]
+    ok = bool(state["password_hash"]) and check_password_hash(state["password_hash"], password)
+    with state["lock"]:
+        if ok:
+            state["failures"].pop(who, None)
+        else:
+            if len(state["failures"]) > 10_000:  # bounded memory under a flood of addresses
+                state["failures"].clear()
+            state["failures"].setdefault(who, deque()).append(time.monotonic())
+    return ok
+
+
+def log_in() -> None:
+    session.clear()  # a new session on login: no fixation
+    session.permanent = True
+    session["admin"] = True
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_ok() -> bool:
+    sent = request.form.get("csrf_token", "")
+    held = session.get("csrf", "")
+    return bool(held) and hmac.compare_digest(sent, held)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a path inside the dashboard, else None (no open redirect)."""
+    if not target or not target.startswith(COOKIE_PATH + "/"):
+        return None
+    if "//" in target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    return target
