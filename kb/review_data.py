@@ -221,17 +221,19 @@ def searches_for_article(engine: Engine, article_id: str, *, since: dt.datetime 
                          limit: int = 20) -> list[tuple[str, int]]:
     """``[(query, count)]`` of searches whose reader opened this article."""
     try:
-        from search import analytics
+        from search.store import search_log
     except ImportError:
         return []
-    fn = getattr(analytics, "queries_for_article", None)
-    if fn is None:
-        return []
+    s = search_log.c
+    q = (sa.select(s.query, sa.func.count().label("count")).where(s.clicked_id == article_id)
+         .group_by(s.query).order_by(sa.func.count().desc(), s.query).limit(limit))
+    if since is not None:
+        q = q.where(s.created_at >= since)
     try:
-        rows = fn(engine, article_id, since=since, limit=limit)
-    except (TypeError, sa.exc.SQLAlchemyError):
+        with engine.connect() as conn:
+            return [(str(r[0]), int(r[1])) for r in conn.execute(q)]
+    except sa.exc.SQLAlchemyError:
         return []
-    return [_query_count(r) for r in rows]
 
 
 def _query_count(row) -> tuple[str, int]:
