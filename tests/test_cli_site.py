@@ -173,3 +173,19 @@ def test_build_stops_on_article_errors_without_traceback(project, runner):
 def test_build_into_another_folder(project, runner):
     result = runner.invoke(main, ["build", "--site-dir", "public"])
     assert result.exit_code == 0 and (project / "public" / "_kb" / "manifest.json").exists()
+
+
+# -- the demo help center at the root of the repository -----------------------------------
+
+def test_demo_help_center_is_clean_and_rich(monkeypatch):
+    import datetime as dt
+    from pathlib import Path
+
+    from kb.cli.site import run_checks
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    findings, hc = run_checks("mkdocs.yml", today=dt.date(2026, 11, 1))
+    assert [str(f) for f in findings] == []
+    assert len(hc.articles) >= 20
+    assert {a.type for a in hc.articles} == {"faq", "howto", "troubleshooting", "onboarding"}
+    assert all(a.summary and a.owner and a.review_by and not a.id_from_path for a in hc.articles)

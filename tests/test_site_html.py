@@ -152,3 +152,19 @@ def test_a_categorys_own_index_md_adds_text_above_its_list(tmp_path):
     assert texts(billing.select(".kb-category-intro")) == ["Everything about money ."]
     assert texts(billing.select("h1")) == ["Billing"]
     assert len(billing.select("[data-kb-faq] li")) == 3
+
+
+def test_demo_site_shows_its_image_and_links_to_anchors(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    build_site(root / "mkdocs.yml", site_dir=tmp_path / "demo")
+    step = page(tmp_path / "demo", "getting-started/send-your-first-invoice/index.html")
+    img = step.select_one("article img")
+    assert img["alt"].startswith("The invoice editor")
+    here = tmp_path / "demo" / "getting-started" / "send-your-first-invoice"
+    assert (here / img["src"]).resolve().is_file()
+    assert texts(step.select(".kb-article-meta__step")) == ["Step 4 of 4"]
+    sign_in = page(tmp_path / "demo", "troubleshooting/cant-sign-in/index.html")
+    anchors = [a["href"] for a in sign_in.select("article a") if "#" in a.get("href", "")]
+    assert "../../account/reset-your-password/#the-email-doesnt-arrive" in anchors
