@@ -13,6 +13,7 @@ from .report import report
 from .search import search
 from .serve import serve
 from .site import build, check, init, new
+from .webhooks import webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,5 +22,5 @@ def main() -> None:
     """kb: a help center kept as Markdown in git that learns from its readers."""
 
 
-for command in (init, new, check, build, serve, db, feedback, report, dev, search):
+for command in (init, new, check, build, serve, db, feedback, report, dev, search, webhooks):
     main.add_command(command)
