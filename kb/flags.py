@@ -295,7 +295,8 @@ def _judge(r: ArticleReview, base: Baselines, prior_csat: tuple[float, float],
         alpha, beta = prior_hard
         r.p_hard_worse = 1.0 - beta_cdf(min(r.peer_hard + s.ces_margin, 1.0),
                                         alpha + t.hard, beta + t.ces_votes - t.hard)
-        hard_bad = t.ces_votes >= s.min_ces_votes and r.p_hard_worse >= s.confidence
+        hard_bad = (t.votes >= s.min_votes and t.ces_votes >= s.min_ces_votes
+                    and r.p_hard_worse >= s.confidence)
     # Weak on either count: the posterior probability that CSAT or the hard share is worse
     # than the peers' by the margin (the two posteriors are independent).
     if not (csat_bad or hard_bad) and t.votes >= s.min_votes and s.either:
