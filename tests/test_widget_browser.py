@@ -104,12 +104,17 @@ def base(served):
     return served[0]
 
 
-def wait_until(check, timeout: float = 10):
+def wait_until(check, timeout: float = 10, page=None):
+    """Poll ``check`` until it is truthy. With ``page``, wait through Playwright, so the
+    page's event handlers (routes) keep running meanwhile."""
     end = time.monotonic() + timeout
     while not (result := check()):
         if time.monotonic() > end:
             raise AssertionError("timed out waiting")
-        time.sleep(0.05)
+        if page is not None:
+            page.wait_for_timeout(50)
+        else:
+            time.sleep(0.05)
     return result
 
 
@@ -265,6 +270,28 @@ def test_offline_vote_waits_and_is_sent_once_on_next_view(page, base, votes):
     page.wait_for_timeout(300)
     assert len(votes()) == 1
     assert (rows[0]["csat"], rows[0]["ces"], rows[0]["submission"]) == (4, 6, list(queue)[0])
+
+
+def test_vote_still_on_its_way_when_the_reader_leaves_is_not_lost(page, base, votes):
+    held = []
+
+    def first_hangs(route):  # the first request never gets an answer; later ones go through
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/v1/feedback", first_hangs)
+    page.goto(base + ARTICLE)
+    page.click("[data-csat='2']")
+    wait_until(lambda: held, page=page)
+    page.goto(base)  # the reader moves on before the API answered
+    [row] = wait_until(votes, page=page)  # the next page view sent it
+    assert row["csat"] == 2
+    page.wait_for_function("localStorage.getItem('kb-feedback-queue') === null")
+    held[0].abort()
+    page.wait_for_timeout(200)
+    assert len(votes()) == 1
 
 
 def test_server_error_queues_and_online_event_resends(page, base, votes):

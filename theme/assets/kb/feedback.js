@@ -20,19 +20,25 @@
       (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
 
   // Sends a vote's state so far: "ok", "queued" (network down, 5xx, 429: kept to retry) or
-  // "error" (4xx: retrying cannot help).
-  const send = (item) => fetch(item.url, {
-    method: "POST", credentials: "omit",
-    headers: { "Content-Type": "application/json" }, body: JSON.stringify(item.vote),
-  }).then((r) => (r.ok ? "ok" : r.status < 500 && r.status != 429 ? "error" : "queued"),
-    () => "queued")
-    .then((state) => {
-      const q = load();
-      if (state == "queued") q[item.vote.submission] = item;
-      else delete q[item.vote.submission];
-      store(q);
-      return state;
-    });
+  // "error" (4xx: retrying cannot help). The vote is written to the queue first, so a reader
+  // who leaves while it is on its way loses nothing; the queue keeps one entry per submission,
+  // always the newest state, which an answer for an older state does not remove.
+  const send = (item) => {
+    const id = item.vote.submission, body = JSON.stringify(item.vote), q = load();
+    q[id] = item;
+    store(q);
+    return fetch(item.url, {
+      method: "POST", credentials: "omit", keepalive: true,
+      headers: { "Content-Type": "application/json" }, body,
+    }).then((r) => (r.ok ? "ok" : r.status < 500 && r.status != 429 ? "error" : "queued"),
+      () => "queued")
+      .then((state) => {
+        const q = load();
+        if (state != "queued" && q[id] && JSON.stringify(q[id].vote) == body) delete q[id];
+        store(q);
+        return state;
+      });
+  };
   const flush = () => Object.values(load()).forEach(send);
 
   const widget = (root) => {
