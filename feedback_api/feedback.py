@@ -58,7 +58,7 @@ def post_feedback():
         try:
             vote.visitor = current_app.extensions["kb_visitor"](
                 engine, request.remote_addr or "", request.user_agent.string)
-            with engine.begin() as conn:
+            with db.write_transaction(engine) as conn:
                 vote_id, created = upsert_vote(conn, vote)
         except SubmissionConflict:
             raise ApiError(409, "submission_conflict", "This submission belongs to a vote on "

@@ -15,7 +15,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health():
     try:
-        current = db.current_revisions(db.get_engine())
+        current = db.schema_revisions(db.get_engine())
     except SQLAlchemyError:
         raise ApiError(503, "database_unavailable", "The database does not answer.",
                        headers={"Retry-After": "5"}) from None

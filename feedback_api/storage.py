@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select
@@ -50,23 +51,30 @@ def _row(vote: Vote, now: datetime) -> dict[str, Any]:
     }
 
 
-def upsert_vote(conn: Connection, vote: Vote, now: datetime | None = None) -> tuple[int, bool]:
-    """Store ``vote``; returns (id, created). The same submission updates its own row:
-    csat always, the optional fields only when the client sent them."""
-    now = now or utcnow()
-    stmt = insert_for(conn).values(_row(vote, now))
+@lru_cache(maxsize=128)
+def _upsert_statement(dialect: str, changed: frozenset[str]):
+    """The upsert for one dialect and one set of follow-up fields, built once: the values
+    are bound at execution, so SQLAlchemy compiles it once too."""
+    stmt = (postgresql.insert(feedback) if dialect == "postgresql" else sqlite.insert(feedback))
     excluded = stmt.excluded
     changes: dict[str, Any] = {"csat": excluded.csat, "updated_at": excluded.updated_at,
                                "version": feedback.c.version + 1}
     for name in UPDATABLE:
-        if name in vote.provided:
+        if name in changed:
             changes[name] = excluded[name]
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=[feedback.c.submission], set_=changes,
         # A submission belongs to one article: never let it move a vote elsewhere.
         where=feedback.c.article_id == excluded.article_id,
     ).returning(feedback.c.id, feedback.c.version)
-    row = conn.execute(stmt).first()
+
+
+def upsert_vote(conn: Connection, vote: Vote, now: datetime | None = None) -> tuple[int, bool]:
+    """Store ``vote``; returns (id, created). The same submission updates its own row:
+    csat always, the optional fields only when the client sent them."""
+    insert_for(conn)  # refuses a database other than SQLite or PostgreSQL
+    stmt = _upsert_statement(conn.dialect.name, frozenset(vote.provided) & set(UPDATABLE))
+    row = conn.execute(stmt, _row(vote, now or utcnow())).first()
     if row is None:
         raise SubmissionConflict(vote.submission)
     return row.id, row.version == 1

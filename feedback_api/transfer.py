@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
+from .db import write_transaction
 from .storage import EXPORT_COLUMNS, insert_new, iter_votes, utcnow
 from .votes import FieldError, Vote, parse_vote
 
@@ -139,7 +140,7 @@ def import_votes(engine: Engine, rows: Iterable[tuple[int, dict[str, Any] | str]
     batch: list[Vote] = []
 
     def flush() -> None:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             new = insert_new(conn, batch, now)
         result.imported += new
         result.already_present += len(batch) - new

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import Engine, delete, select
 
+from .db import write_transaction
 from .models import visitor_salts
 from .storage import insert_for, utcnow
 
@@ -25,7 +26,7 @@ HASH_CHARS = 32  # 128 bits: collisions are negligible, and it fits the column w
 def daily_salt(engine: Engine, day: date) -> bytes:
     """Today's salt, made on first use; salts of earlier days are deleted."""
     key = day.isoformat()
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(insert_for(conn, visitor_salts)
                      .values(day=key, salt=secrets.token_hex(32))
                      .on_conflict_do_nothing(index_elements=[visitor_salts.c.day]))
