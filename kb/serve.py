@@ -10,6 +10,7 @@ from pathlib import Path
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
+from . import site_headers
 from .builder import load_project_config
 
 log = logging.getLogger("mkdocs.kb.serve")
@@ -18,10 +19,13 @@ WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 class KbServer(LiveReloadServer):
-    """MkDocs' live-reload server that hands some URL prefixes to other WSGI apps."""
+    """MkDocs' live-reload server that hands some URL prefixes to other WSGI apps, and
+    answers the site's own files with security headers (kb/site_headers.py)."""
 
-    def __init__(self, *args, mounts: dict[str, WSGIApp] | None = None, **kwargs) -> None:
+    def __init__(self, *args, mounts: dict[str, WSGIApp] | None = None, api_url: str = "",
+                 **kwargs) -> None:
         self.mounts = sorted((mounts or {}).items(), key=lambda kv: -len(kv[0]))
+        self.api_url = api_url
         super().__init__(*args, **kwargs)
 
     def serve_request(self, environ, start_response):
@@ -29,7 +33,26 @@ class KbServer(LiveReloadServer):
         for prefix, app in self.mounts:
             if path == prefix.rstrip("/") or path.startswith(prefix):
                 return app(environ, start_response)
-        return super().serve_request(environ, start_response)
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, list(headers)
+            return lambda _data: None  # MkDocs' server returns its body, never write()s
+
+        body = super().serve_request(environ, capture)
+        headers = captured.get("headers", [])
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        html = None
+        if content_type.startswith("text/html"):
+            html = b"".join(body)  # the CSP hashes the page's inline scripts
+            if hasattr(body, "close"):
+                body.close()
+            body = [html]
+        present = {k.lower() for k, _ in headers}
+        extra = site_headers.headers_for(content_type, html, self.api_url)
+        headers += [(k, v) for k, v in extra.items() if k.lower() not in present]
+        start_response(captured.get("status", "500 Internal Server Error"), headers)
+        return body
 
 
 def api_app(project_dir: Path, site_dir: Path, database_url: str | None = None) -> WSGIApp:
@@ -79,7 +102,9 @@ def make_server(config_file: str | Path = "mkdocs.yml", host: str = "127.0.0.1",
         mkdocs_build(cfg, serve_url=serve_url if livereload else None, dirty=not state["first"])
         state["first"] = False
 
-    server = KbServer(builder=builder, host=host, port=port, root=str(site_dir), mounts=mounts)
+    api_url = str((config.extra.get("kb") or {}).get("api_url") or "")
+    server = KbServer(builder=builder, host=host, port=port, root=str(site_dir), mounts=mounts,
+                      api_url=api_url)
 
     def error_page(code: int) -> bytes | None:
         page = site_dir / f"{code}.html"

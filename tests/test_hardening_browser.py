@@ -1,0 +1,169 @@
+"""In Chromium, under ``kb serve``: the site's Content-Security-Policy holds while a reader
+votes and searches (no violation reported), readers get no cookie, and a vote made while the
+API's database is down is kept by the widget and stored exactly once when it comes back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from kb.scaffold import init_project
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.browser
+
+KB = [sys.executable, "-c", "import sys; from kb.cli import main; sys.exit(main())"]
+ARTICLE = "account/reset-your-password/"
+
+# Collected in the page before any of its scripts run.
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " "
+                    + (e.sample || "") + " @" + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def kb_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    return dict(env, NO_MKDOCS_2_WARNING="1", KB_RATE_LIMIT="off", **extra)
+
+
+def wait_up(url: str, proc, log, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"kb serve did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def served(tmp_path, browser):
+    """``kb serve`` (live reload on, as writers run it) on a sample help center."""
+    project = tmp_path / "hc"
+    init_project(project, "en")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([*KB, "serve", "--port", str(port)], cwd=project,
+                                env=kb_env(), stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_up(base + "api/v1/health", proc, log)
+        yield project, base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def watch(page) -> dict:
+    """Record CSP violations (event and console) and every Set-Cookie the page receives."""
+    seen: dict = {"console": [], "cookies": [], "responses": 0}
+    page.add_init_script(WATCH_CSP)
+    page.on("console", lambda m: seen["console"].append(m.text)
+            if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+
+    def on_response(resp):
+        seen["responses"] += 1
+        cookie = resp.headers.get("set-cookie")
+        if cookie:
+            seen["cookies"].append(f"{resp.url}: {cookie}")
+
+    page.on("response", on_response)
+    return seen
+
+
+def test_csp_holds_while_voting_and_searching(served, page):
+    project, base = served
+    seen = watch(page)
+    response = page.goto(base + ARTICLE)
+    csp = response.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert "object-src 'none'" in csp and "frame-ancestors 'self'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+    # vote through all three steps
+    page.click("[data-csat='2']")
+    page.click("[data-ces='3']")
+    page.fill("textarea[name=comment]", "<script>alert(1)</script> =HYPERLINK(\"x\")")
+    page.click("[data-kb-feedback] button[type=submit]")
+    page.wait_for_selector("[data-kb-feedback-done]")
+
+    # search from the header box
+    box = page.locator("[data-md-component='search-query']")
+    box.click()
+    box.fill("password")
+    page.wait_for_selector("a[data-kb-search-result], .md-search-result__item", timeout=10000)
+
+    # an inline script injected into the page must be refused (the policy really applies)
+    page.evaluate("""() => { const s = document.createElement('script');
+        s.textContent = 'window.__injected = 1'; document.body.append(s); }""")
+    page.wait_for_timeout(200)
+    violations = page.evaluate("window.__csp")
+    injected = [v for v in violations if v.startswith("script-src")]
+    assert page.evaluate("window.__injected") is None and injected, violations
+    others = [v for v in violations if v not in injected[:1]]
+    assert others == [], f"CSP violations while voting/searching: {others}"
+    assert len(seen["console"]) <= 1, seen["console"]  # only the deliberate injection
+
+    assert page.evaluate("document.cookie") == ""
+    assert seen["cookies"] == [] and seen["responses"] > 5
+    rows = exported(project)
+    assert len(rows) == 1 and rows[0]["comment"].startswith("<script>")
+
+
+def exported(project) -> list[dict]:
+    out = project / "votes.jsonl"
+    done = subprocess.run([*KB, "feedback", "export", "-o", str(out)], cwd=project,
+                          env=kb_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+
+
+def test_every_page_of_the_site_has_a_policy_matching_its_inline_scripts(served):
+    """Each HTML page's hashes cover exactly the inline scripts it carries."""
+    from kb.site_headers import inline_script_hashes
+
+    project, base = served
+    pages = ["", "billing/", ARTICLE, "getting-started/set-up-your-workspace/", "404.html"]
+    for path in pages:
+        try:
+            resp = urllib.request.urlopen(base + path, timeout=10)
+        except urllib.error.HTTPError as exc:  # the 404 page is an HTTPError with a body
+            resp = exc
+        body = resp.read()
+        csp = resp.headers.get("Content-Security-Policy") or ""
+        for source in inline_script_hashes(body):
+            assert source in csp, (path, source)
+        assert resp.headers.get("X-Content-Type-Options") == "nosniff", path
+    css = urllib.request.urlopen(base + "assets/kb/feedback.css", timeout=10)
+    assert css.headers.get("X-Content-Type-Options") == "nosniff"
+    assert css.headers.get("Content-Security-Policy") is None  # only documents need one
+
+
+def lock_database(path) -> sqlite3.Connection:
+    """Hold SQLite's write lock, as a long migration or a stuck writer would."""
+    conn = sqlite3.connect(path, timeout=1, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    return conn
