@@ -67,17 +67,11 @@ def search():
     response.headers[TOKEN_HEADER] = token
     response.headers["Access-Control-Expose-Headers"] = TOKEN_HEADER
     response.headers["Cache-Control"] = "no-store"
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    used_lang = engine.pick_lang(lang)
-
-    def write_log() -> None:  # after the answer has gone out: logging never slows search
-        try:
-            log_search(db.get_engine(app), token, q, used_lang, answer["total"],
-                       answer["suggestion"])
-        except SQLAlchemyError as exc:
-            log.warning("search log not written: %s", exc.__class__.__name__)
-
-    response.call_on_close(write_log)
+    try:  # a search works even when its log cannot be written
+        log_search(db.get_engine(), token, q, engine.pick_lang(lang), answer["total"],
+                   answer["suggestion"])
+    except SQLAlchemyError as exc:
+        log.warning("search log not written: %s", exc.__class__.__name__)
     return response
 
 

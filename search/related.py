@@ -17,7 +17,7 @@ from .documents import SearchDoc
 
 TOP_TERMS = 24  # terms kept per article
 COMMON = 0.15  # terms in more than this share of articles do not propose candidates
-MIN_SCORE = 0.08
+MIN_SCORE = 0.03
 
 
 def _bag(doc: SearchDoc) -> Counter:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape
 
 from .analysis import terms
 
 WINDOW = 200  # characters of text in a snippet
+
+
+def html_escape(text: str) -> str:
+    return _escape(text, quote=False)
 
 
 def _matches(text: str, lang: str, wanted: set[str]) -> list[tuple[int, int, str]]:
@@ -39,7 +43,7 @@ def window(text: str, matches: list[tuple[int, int, str]], size: int = WINDOW) -
         cut = text[:size]
         if len(text) > size:
             cut = cut.rsplit(" ", 1)[0] + " …"
-        return escape(cut)
+        return html_escape(cut)
     # The window starting at a match that covers the most distinct terms.
     best_i, best_n = 0, -1
     for i, (s, _e, _t) in enumerate(matches):
@@ -58,10 +62,10 @@ def window(text: str, matches: list[tuple[int, int, str]], size: int = WINDOW) -
     for s, e, _t in matches:
         if s < start or e > end or s < pos:
             continue
-        out.append(escape(text[pos:s]))
-        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        out.append(html_escape(text[pos:s]))
+        out.append(f"<mark>{html_escape(text[s:e])}</mark>")
         pos = e
-    out.append(escape(text[pos:end]))
+    out.append(html_escape(text[pos:end]))
     return ("… " if start > 0 else "") + "".join(out) + (" …" if end < len(text) else "")
 
 
@@ -71,7 +75,8 @@ def snippet(sections: list, summary: str, wanted: set[str], lang: str) -> tuple[
     if idx is None:
         return window(summary, _matches(summary, lang, wanted)), None
     anchor, heading, text = sections[idx]
-    if not found and summary:
+    heading_hit = bool(heading) and bool(_matches(heading, lang, wanted))
+    if not found and not heading_hit and summary:
         return window(summary, _matches(summary, lang, wanted)), None
     section = {"anchor": anchor, "title": heading} if anchor else None
     return window(text, found), section
