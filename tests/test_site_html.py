@@ -131,6 +131,7 @@ def test_article_lang_overrides_the_site_language(tmp_path):
     build_site(tmp_path / "mkdocs.yml")
     html = page(tmp_path / "site", "billing/rimborso/index.html")
     assert texts(html.select(".kb-breadcrumbs a"))[0] == "Centro assistenza"
+    assert html.select_one(".kb-article")["lang"] == "it"  # screen readers switch language
 
 
 def test_support_link_on_home_when_configured(tmp_path):
