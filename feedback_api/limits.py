@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 
 
@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
         swallow_errors=True,
         in_memory_fallback_enabled=True,
     )
+    # Every request would otherwise be checked twice (before it, and in the vote view):
+    # only the vote view's explicit check counts.
+    limiter.request_filter(lambda: not g.get("kb_vote_check", False))
     app.extensions["kb_limiter"] = limiter
 
 
@@ -33,4 +36,5 @@ def vote_limit(article_id: str):
         return nullcontext()
     limiter: Limiter = current_app.extensions["kb_limiter"]
     client = request.remote_addr or "unknown"
+    g.kb_vote_check = True
     return limiter.limit(rate, key_func=lambda: f"{client}|{article_id}", scope="vote")
