@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,24 +31,58 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from .config import default_database_url
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # command-line tools: wait long rather than fail
+# The API answers within a bounded time instead of hanging on a locked, slow or absent
+# database: it waits at most this long for a lock (SQLite busy timeout, the writer queue,
+# PostgreSQL lock_timeout and connect_timeout; statements get twice as long), then says 503.
+# Settable per app as DB_TIMEOUT (seconds).
+API_DB_TIMEOUT_S = 5.0
 _writer_locks: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite's folder is created and WAL mode switched on."""
+def make_engine(url: str, *, timeout: float | None = None) -> Engine:
+    """An engine for ``url``; SQLite's folder is created and WAL mode switched on.
+
+    ``timeout`` (seconds) bounds every wait for a lock or a connection, for servers that must
+    answer rather than hang; without it, SQLite waits SQLITE_BUSY_TIMEOUT_MS and PostgreSQL
+    statements are not limited (migrations on a large table may take long)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy_ms = int(timeout * 1000) if timeout is not None else SQLITE_BUSY_TIMEOUT_MS
+        engine = create_engine(parsed, connect_args={"timeout": busy_ms / 1000})
+        event.listen(engine, "connect",
+                     lambda conn, record: _sqlite_pragmas(conn, record, busy_ms))
         if fcntl is not None and parsed.database and parsed.database != ":memory:":
-            _writer_locks[engine] = WriterLock(Path(f"{parsed.database}.lock"))
+            _writer_locks[engine] = WriterLock(Path(f"{parsed.database}.lock"),
+                                               timeout=busy_ms / 1000)
         return engine
-    connect_args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    if parsed.get_backend_name() != "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    connect_s = max(1, round(timeout)) if timeout is not None else 5
+    engine = create_engine(parsed, pool_pre_ping=True, pool_timeout=timeout or 30,
+                           connect_args={"connect_timeout": connect_s})
+    if timeout is not None:
+        event.listen(engine, "connect",
+                     lambda conn, record: _pg_timeouts(conn, int(timeout * 1000)))
+    return engine
+
+
+def _pg_timeouts(dbapi_connection, lock_ms: int) -> None:
+    """A locked table or a stuck query fails after a bounded wait instead of hanging."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(lock_ms)}")
+        cursor.execute(f"SET statement_timeout = {int(lock_ms) * 2}")
+    dbapi_connection.commit()
+
+
+class DatabaseBusy(OperationalError):
+    """The writer queue did not free up within the timeout (answered as 503)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, None, Exception(message))
 
 
 class WriterLock:
@@ -65,18 +100,35 @@ class WriterLock:
 
     CHECKPOINT_EVERY = 256
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float | None = None) -> None:
         self.path = path
+        self.timeout = timeout  # None: wait as long as it takes
         self._thread_lock = threading.Lock()
         self._fd: int | None = None
         self.writes = 0
 
     def __enter__(self) -> None:
-        self._thread_lock.acquire()
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        if not self._thread_lock.acquire(timeout=-1 if self.timeout is None else self.timeout):
+            raise DatabaseBusy(f"{self.path}: another writer held the lock too long")
         try:
             if self._fd is None:
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            if deadline is None:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+                return
+            # Bounded: a writer stuck in another process must not hang every request.
+            pause = 0.001
+            while True:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise DatabaseBusy(
+                            f"{self.path}: another writer held the lock too long") from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.02)
         except BaseException:
             self._thread_lock.release()
             raise
@@ -106,13 +158,13 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode: a commit survives a killed process (not a power cut), and writes
     # need no fsync each, which keeps POST as fast as reads.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     # Checkpoints come from write_transaction; this one only bounds the WAL (40 MB).
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -172,7 +224,11 @@ def init_app(app: Flask) -> None:
     app.extensions["kb_db"] = state
     state["heads"] = head_revisions()
     if app.config.get("AUTO_UPGRADE"):
-        upgrade(get_engine(app))
+        migrator = make_engine(state["url"])  # no request timeout for a migration
+        try:
+            upgrade(migrator)
+        finally:
+            migrator.dispose()
     get_engine(app).dispose()  # no pooled connection survives into a forked worker
 
 
@@ -180,6 +236,8 @@ def get_engine(app: Flask | None = None) -> Engine:
     """The application's engine, created on first use."""
     state = (app or current_app).extensions["kb_db"]
     if state["engine"] is None:
-        state["engine"] = make_engine(state["url"])
+        config = (app or current_app).config
+        state["engine"] = make_engine(state["url"],
+                                      timeout=float(config.get("DB_TIMEOUT", API_DB_TIMEOUT_S)))
     return state["engine"]
 

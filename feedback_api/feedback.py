@@ -28,6 +28,8 @@ log = logging.getLogger("feedback_api")
 bp = Blueprint("feedback", __name__)
 
 FORM = "application/x-www-form-urlencoded"
+# A form field hidden from people (partials/feedback.html): only bots fill it in.
+HONEYPOT = "website"
 
 
 @bp.post("/feedback")
@@ -55,18 +57,13 @@ def post_feedback():
     vote.source = "form" if is_form else "widget"
     engine = db.get_engine()
     with vote_limit(vote.article):
-        try:
-            vote.visitor = current_app.extensions["kb_visitor"](
-                engine, request.remote_addr or "", request.user_agent.string)
-            with db.write_transaction(engine) as conn:
-                vote_id, created = upsert_vote(conn, vote)
-        except SubmissionConflict:
-            raise ApiError(409, "submission_conflict", "This submission belongs to a vote on "
-                           "another article; make a new one.", "submission") from None
-        except SQLAlchemyError:
-            log.exception("could not store a vote")
-            raise ApiError(503, "database_unavailable", "The vote could not be stored now; "
-                           "try again shortly.", headers={"Retry-After": "5"}) from None
+        if _is_bot(data):
+            # The honeypot field people never see was filled in: answer as if the vote was
+            # stored (a bot learns nothing to adapt to), store nothing.
+            log.info("honeypot: dropped a vote for %s", vote.article)
+            vote_id, created = 0, True
+        else:
+            vote_id, created = _store(engine, vote)
     if is_form:
         cfg = current_app.config
         return redirect(thanks_url(
@@ -74,6 +71,28 @@ def post_feedback():
             referrer=request.headers.get("Referer"), origin=request.headers.get("Origin"),
             host_url=request.host_url, allowed_origins=cfg["ALLOWED_ORIGINS"]), code=303)
     return jsonify(id=vote_id, submission=vote.submission), 201 if created else 200
+
+
+def _is_bot(data: dict[str, Any]) -> bool:
+    value = data.get(HONEYPOT)
+    return value not in (None, "") and not (isinstance(value, str) and not value.strip())
+
+
+def _store(engine, vote) -> tuple[int, bool]:
+    """Upsert the vote; database trouble is a 503 with Retry-After (the widget retries)."""
+    try:
+        vote.visitor = current_app.extensions["kb_visitor"](
+            engine, request.remote_addr or "", request.user_agent.string)
+        with db.write_transaction(engine) as conn:
+            vote_id, created = upsert_vote(conn, vote)
+    except SubmissionConflict:
+        raise ApiError(409, "submission_conflict", "This submission belongs to a vote on "
+                       "another article; make a new one.", "submission") from None
+    except SQLAlchemyError:
+        log.exception("could not store a vote")
+        raise ApiError(503, "database_unavailable", "The vote could not be stored now; "
+                       "try again shortly.", headers={"Retry-After": "5"}) from None
+    return vote_id, created
 
 
 def _json_object() -> dict[str, Any]:
