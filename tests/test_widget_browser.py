@@ -341,6 +341,27 @@ def test_keyboard_only_vote(page, base, votes):
     assert (row["csat"], row["ces"], row["comment"]) == (4, 6, "Clear, thanks")
 
 
+def test_screen_reader_sees_named_controls_and_hears_the_thanks(page, base, votes):
+    page.goto(base + ARTICLE)
+    widget = page.get_by_role("form", name="Article feedback")
+    step1 = widget.get_by_role("group", name="How satisfied are you with this article?")
+    for name in ("Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied",
+                 "Satisfied", "Very satisfied"):
+        assert step1.get_by_role("button", name=name, exact=True).count() == 1
+    assert "img" not in widget.aria_snapshot()  # the faces' icons are decoration
+    step1.get_by_role("button", name="Satisfied", exact=True).click()
+    step2 = widget.get_by_role("group", name="How easy was it to solve your problem?")
+    step2.get_by_role("button", name="7 (Very easy)").click()
+    widget.get_by_role("textbox", name="Your comment").fill("Fine")
+    widget.get_by_role("button", name="Send").click()
+    page.wait_for_selector("[data-kb-feedback-done]")
+    status = widget.get_by_role("status")
+    assert status.get_attribute("aria-live") == "polite"
+    assert status.inner_text().startswith("Thank you for your feedback!")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "status"
+    assert [(v["csat"], v["ces"]) for v in votes()] == [(4, 7)]
+
+
 def test_follows_light_and_dark_palette(browser, base, votes):
     colours = {}
     for scheme in ("light", "dark"):
