@@ -85,20 +85,28 @@ def check_material_keys(hc: HelpCenter) -> list[Finding]:
     return out
 
 
-def _resolve(target_path: str, source: str, docs_dir_files: set[str]) -> str | None:
-    """The docs-relative path a link points at, or None when nothing is there."""
+def _resolve(target_path: str, source: str, docs_dir_files: set[str],
+             docs_name: str = "") -> str | None:
+    """The docs-relative path a link points at, or None when nothing is there.
+
+    A link from the site root (``/billing/x.md``) starts at the articles folder; one from the
+    repository root names that folder first (``/help/billing/x.md`` when it is ``help/``).
+    """
     if target_path.startswith("/"):
-        candidate = posixpath.normpath(target_path.lstrip("/"))
+        candidates = [posixpath.normpath(target_path.lstrip("/"))]
+        if docs_name and candidates[0].startswith(docs_name + "/"):
+            candidates.append(candidates[0][len(docs_name) + 1:])
     else:
-        candidate = posixpath.normpath(posixpath.join(posixpath.dirname(source), target_path))
-    if candidate in ("", "."):
-        candidate = ""
-    options = [candidate]
-    if candidate.endswith("/") or "." not in posixpath.basename(candidate):
-        stem = candidate.rstrip("/")
-        options += [f"{stem}/index.md", f"{stem}/README.md", f"{stem}.md"]
-    if candidate.endswith(".html"):
-        options.append(candidate[:-5] + ".md")
+        candidates = [posixpath.normpath(posixpath.join(posixpath.dirname(source), target_path))]
+    options = []
+    for candidate in candidates:
+        candidate = "" if candidate == "." else candidate
+        options.append(candidate)
+        if "." not in posixpath.basename(candidate):
+            stem = candidate.rstrip("/")
+            options += [f"{stem}/index.md", f"{stem}/README.md", f"{stem}.md"]
+        if candidate.endswith(".html"):
+            options.append(candidate[:-5] + ".md")
     for opt in options:
         if opt.lstrip("/") in docs_dir_files:
             return opt.lstrip("/")
@@ -129,7 +137,7 @@ def check_links(hc: HelpCenter, docs_dir: Path, files: set[str]) -> list[Finding
             if not path:
                 target = a.path
             else:
-                target = _resolve(path, a.path, files)
+                target = _resolve(path, a.path, files, docs_dir.resolve().name)
                 if target is None:
                     stem = posixpath.normpath(
                         path.lstrip("/") if path.startswith("/")

@@ -11,9 +11,13 @@ from .content import clean_heading
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
-_LINK = re.compile(r"(!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_LINK = re.compile(
+    r"(!?)\[(?:[^\[\]]|\[[^\]]*\])*\]"  # [text], one level of nested brackets
+    r"\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)"  # (target "optional title")
+)
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 _IMG_TAG = re.compile(r"<img\b[^>]*\bsrc=[\"']([^\"']+)[\"']", re.I)
+_A_TAG = re.compile(r"<a\b[^>]*\bhref=[\"']([^\"']+)[\"']", re.I)
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _CUSTOM_ID = re.compile(r"\{[^}]*#([\w-]+)[^}]*\}\s*$")
 _HTML_ANCHOR = re.compile(r"<a\s+(?:name|id)=[\"']([^\"']+)[\"']", re.I)
@@ -49,6 +53,8 @@ def links(body: str, first_line: int = 1) -> list[Link]:
             found.append(Link(m.group(1), lineno, False))
         for m in _IMG_TAG.finditer(text):
             found.append(Link(m.group(1), lineno, True))
+        for m in _A_TAG.finditer(text):
+            found.append(Link(m.group(1), lineno, False))
     return found
 
 

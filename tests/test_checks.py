@@ -28,6 +28,10 @@ CHECK_TABLE = [
      "billing/request-a-refund.md"),
     ("billing/a.md", "---\nid: a\ntitle: T\n---\n# T\n\n![Screen](img/missing.png)\n",
      "articles/billing/a.md:7: error: broken image: 'img/missing.png' does not exist"),
+    ("billing/a.md", "---\nid: a\ntitle: T\n---\n<a href=\"gone.md#x\">HTML link</a>\n",
+     "articles/billing/a.md:5: error: broken link: 'gone.md#x' does not exist"),
+    ("billing/a.md", "---\nid: a\ntitle: T\n---\n<img src=\"img/gone.png\" alt=\"\">\n",
+     "articles/billing/a.md:5: error: broken image: 'img/gone.png' does not exist"),
     ("billing/a.md", "---\nid: a\ntitle: T\nreview_by: 2020-01-31\n---\n",
      "articles/billing/a.md:4: warning: review_by 2020-01-31 has passed"),
     ("billing/a.md", "---\nid: a\ntitle: T\nreview_by: soon\n---\n",
@@ -91,6 +95,7 @@ def test_links_that_resolve_are_not_reported(project, runner):
         [refund](request-a-refund.md),
         [anchor](../account/reset-your-password.md#the-email-doesnt-arrive),
         [category](../account/), [from the root](/billing/download-an-invoice.md),
+        [repository root](/articles/billing/download-an-invoice.md),
         [here](#links), [web](https://example.com/x.md), ![card](img/card.svg)
 
         ## Links
