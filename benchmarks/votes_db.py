@@ -17,6 +17,7 @@ def fill_sqlite(path: Path, n_votes: int, *, n_articles: int = 2000, seed: int =
     """Create ``path`` with the feedback schema and ``n_votes`` votes; returns the articles."""
     import sqlalchemy as sa
 
+    import feedback_api.review_models  # noqa: F401 - the review tables and indexes too
     from feedback_api.models import metadata
 
     if path.exists():
