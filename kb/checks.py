@@ -24,8 +24,8 @@ def check_ids(hc: HelpCenter) -> list[Finding]:
         by_id[a.id].append(a)
         if a.id_from_path:
             out.append(Finding(a.path, 1, WARNING,
-                               f"no 'id' in front matter: using '{a.id}' from the path; moving "
-                               "the file will detach its feedback (run 'kb new' or add an id)"))
+                               f"no 'id' in front matter: using '{a.id}' from the path; add "
+                               f"'id: {a.id}' so that moving the file keeps its feedback"))
     for art_id, arts in by_id.items():
         if len(arts) > 1:
             for a in arts:
