@@ -44,6 +44,8 @@ class RootLinks:
         pages = [f for f in files if f.is_documentation_page()] + list(extra or [])
         self.by_path = {f.src_uri: f for f in pages}
         self.by_lower = {f.src_uri.lower(): f for f in pages}
+        # "/help/x.md" from the repository root, when the articles folder is help/
+        self.docs_name = next((Path(f.src_dir).name for f in pages if f.src_dir), "")
         # Jekyll's 'permalink:' front matter: the URL path a page claims
         self.permalinks = {_stem(link): self.by_path[src]
                            for src, link in (permalinks or {}).items() if src in self.by_path}
@@ -64,6 +66,8 @@ class RootLinks:
                 f = self.by_path.get(name) or self.by_lower.get(name.lower())
                 if f is not None:
                     return f
+        if self.docs_name and stem.startswith(f"{self.docs_name}/"):
+            return self.find(stem[len(self.docs_name) + 1:])  # from the repository root
         return None
 
     def url_for(self, target: str, page_url: str) -> str | None:
