@@ -169,3 +169,13 @@ def test_demo_site_shows_its_image_and_links_to_anchors(tmp_path):
     sign_in = page(tmp_path / "demo", "troubleshooting/cant-sign-in/index.html")
     anchors = [a["href"] for a in sign_in.select("article a") if "#" in a.get("href", "")]
     assert "../../account/reset-your-password/#the-email-doesnt-arrive" in anchors
+
+
+def test_links_from_the_site_or_repository_root_point_at_the_article(tmp_path):
+    init_project(tmp_path, "en")
+    (tmp_path / "articles" / "billing" / "roots.md").write_text(
+        "---\nid: roots\ntitle: Roots\n---\n[site](/billing/download-an-invoice.md) "
+        "[repository](/articles/billing/request-a-refund.md#top)\n")
+    build_site(tmp_path / "mkdocs.yml")
+    links = page(tmp_path / "site", "billing/roots/index.html").select("article p a")
+    assert [a["href"] for a in links] == ["../download-an-invoice/", "../request-a-refund/#top"]
