@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from kb.errors import KbError
 
 DEFAULT_RATE_LIMIT = "60/minute"
-_RATE_RE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$", re.I)
 
 # Flask config key -> (environment variable, description). The docs list every one of them
 # (tests/test_api_docs.py fails when one is missing from docs/api.md).
@@ -67,10 +68,12 @@ def load_settings(test_config: Mapping[str, Any] | None = None,
     rate = str(raw.get("RATE_LIMIT") or DEFAULT_RATE_LIMIT).strip()
     if rate.lower() in ("off", "0", "none", "false"):
         out["RATE_LIMIT"] = None
-    elif all(_RATE_RE.match(part) for part in rate.split(";")):
-        out["RATE_LIMIT"] = rate
     else:
-        errors.append(f"KB_RATE_LIMIT: {rate!r} is not a rate such as '60/minute' or 'off'")
+        try:
+            parse_many(rate)
+            out["RATE_LIMIT"] = rate
+        except ValueError:
+            errors.append(f"KB_RATE_LIMIT: {rate!r} is not a rate such as '60/minute' or 'off'")
     out["RATE_LIMIT_STORAGE"] = str(raw.get("RATE_LIMIT_STORAGE") or "memory://")
 
     out["SECRET_KEY"] = raw.get("SECRET_KEY") or None

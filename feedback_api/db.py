@@ -105,6 +105,7 @@ class WriterLock:
         self.timeout = timeout  # None: wait as long as it takes
         self._thread_lock = threading.Lock()
         self._fd: int | None = None
+        self._pid = 0  # a forked child must open its own file: flock is per open file
         self.writes = 0
 
     def __enter__(self) -> None:
@@ -112,8 +113,9 @@ class WriterLock:
         if not self._thread_lock.acquire(timeout=-1 if self.timeout is None else self.timeout):
             raise DatabaseBusy(f"{self.path}: another writer held the lock too long")
         try:
-            if self._fd is None:
+            if self._fd is None or self._pid != os.getpid():
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
             if deadline is None:
                 fcntl.flock(self._fd, fcntl.LOCK_EX)
                 return

@@ -6,6 +6,7 @@ Other parts of kb (search analytics, the review dashboard) define their tables o
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timezone
 
 from sqlalchemy import (
@@ -93,3 +94,18 @@ visitor_salts = Table(
     Column("day", String(10), primary_key=True),  # YYYY-MM-DD (UTC)
     Column("salt", String(64), nullable=False),
 )
+
+# Modules of other parts of kb that define tables on ``metadata`` (when they are installed).
+TABLE_MODULES = ("search.store", "feedback_api.review_models")
+
+
+def load_table_modules() -> MetaData:
+    """Import every module that adds tables to ``metadata``; returns the complete metadata
+    (for Alembic's autogenerate and the schema tests)."""
+    for name in TABLE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not (exc.name and name.startswith(exc.name)):
+                raise
+    return metadata

@@ -5,9 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from feedback_api.models import metadata
+from feedback_api.models import load_table_modules
 
 config = context.config
+metadata = load_table_modules()
 
 
 def run() -> None:
