@@ -70,3 +70,20 @@ def test_site_and_api_share_one_port(served):
     assert db.endswith("served.db")
     status, missing = fetch(base + "/api/v1/nothing-here")
     assert status == 404 and missing["error"]["code"] == "not_found"
+
+
+def test_serve_takes_the_database_from_db_then_the_environment(tmp_path, monkeypatch):
+    from feedback_api.db import get_engine
+
+    site = tmp_path / "site"
+    monkeypatch.setenv("KB_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    from_env = api_app(tmp_path, site)
+    from_option = api_app(tmp_path, site, f"sqlite:///{tmp_path / 'option.db'}")
+    monkeypatch.delenv("KB_DATABASE_URL")
+    default = api_app(tmp_path, site)
+    assert from_env.config["DATABASE_URL"].endswith("env.db")
+    assert from_option.config["DATABASE_URL"].endswith("option.db")
+    assert default.config["DATABASE_URL"] == f"sqlite:///{tmp_path / '.kb' / 'feedback.db'}"
+    assert (tmp_path / ".kb" / "feedback.db").is_file()  # made on first use, no upgrade step
+    for app in (from_env, from_option, default):
+        get_engine(app).dispose()
