@@ -173,7 +173,19 @@ def test_three_steps_make_one_vote(page, base, votes):
     assert row["submission"] == first["submission"] and uuid.UUID(row["submission"]).version == 4
     assert len(posts(seen)) == 3
     assert all(urlsplit(r.url).netloc == urlsplit(base).netloc for r in seen["requests"])
-    assert seen["dialogs"] == []
+    assert seen["dialogs"] == [] and page.evaluate("document.cookie") == ""
+    assert not [r for r in posts(seen) if "cookie" in r.headers]
+
+
+def test_submission_id_without_crypto_random_uuid(page, base, votes):
+    # plain http on a LAN address is not a secure context: randomUUID is missing there
+    page.add_init_script("delete Crypto.prototype.randomUUID")
+    page.goto(base + ARTICLE)
+    assert page.evaluate("typeof crypto.randomUUID") == "undefined"
+    page.click("[data-csat='3']")
+    page.click("[data-ces='4']")
+    [row] = wait_until(lambda: [v for v in votes() if v["ces"] == 4])
+    assert uuid.UUID(row["submission"]).version == 4 and len(votes()) == 1
 
 
 def test_works_after_instant_navigation(page, base, votes):
