@@ -208,6 +208,17 @@ class KbPlugin(BasePlugin[KbConfig]):
                 "prev": steps[idx - 1] if idx > 0 else None,
                 "next": steps[idx + 1] if idx + 1 < len(steps) else None}
 
+    def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
+        """Static pages (404.html) get kb's strings and the topics too."""
+        if not self.config.enabled or self.hc is None or template_name != "404.html":
+            return None
+        t = translator(self.lang)
+        context["kb_t"] = t
+        context["kb"] = {"lang": self.lang, "t": t, "kind": "notfound", "article": None,
+                         "home_url": self.home.url if self.home else "",
+                         "topics": [c for c in self._home_categories() if c["url"]]}
+        return context
+
     # -- output --------------------------------------------------------------------------
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.hc is None:
