@@ -179,3 +179,11 @@ def test_links_from_the_site_or_repository_root_point_at_the_article(tmp_path):
     build_site(tmp_path / "mkdocs.yml")
     links = page(tmp_path / "site", "billing/roots/index.html").select("article p a")
     assert [a["href"] for a in links] == ["../download-an-invoice/", "../request-a-refund/#top"]
+
+
+def test_page_not_found_offers_search_and_topics(site):
+    missing = page(site, "404.html")
+    assert texts(missing.select("h1")) == ["We can't find that page"]
+    assert missing.select_one('label[for="__search"]') is not None
+    topics = [a["href"] for a in missing.select("[data-kb-topics] a")]
+    assert topics == ["/getting-started/", "/account/", "/billing/", "/troubleshooting/"]
