@@ -36,7 +36,7 @@ from .db import get_engine
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static/dashboard", static_url_path="/static")
 
-REVIEW_TTL = 30.0  # seconds a computed review is reused between page views
+REVIEW_TTL = 300.0  # at most this many seconds between two computations (review_by dates)
 TREND_DAYS = 90
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -104,10 +104,41 @@ def _settings():
         return review_data.review_settings(None)
 
 
+def _fingerprint() -> tuple:
+    """What the review depends on: the manifest, the revision history, the votes."""
+    from kb.manifest import manifest_path
+    from kb.revisions import project_history_path
+
+    from .models import feedback
+
+    def mtime(p: Path) -> float:
+        try:
+            return p.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    votes: tuple = ()
+    try:
+        import sqlalchemy as sa
+
+        with get_engine().connect() as conn:
+            votes = tuple(conn.execute(sa.select(
+                sa.func.max(feedback.c.id), sa.func.max(feedback.c.updated_at),
+                sa.func.count())).one())
+    except SQLAlchemyError:
+        pass
+    return (mtime(manifest_path(current_app.config["SITE_DIR"])),
+            mtime(project_history_path(_project())), mtime(_project() / "mkdocs.yml"), votes)
+
+
 def get_review(fresh: bool = False) -> Review:
+    """The review of the help center, computed again only when something it uses changed."""
     cache = current_app.extensions["kb_review_cache"]
+    key = _fingerprint()
     with cache["lock"]:
-        if fresh or cache["review"] is None or time.monotonic() - cache["at"] > REVIEW_TTL:
+        stale = (fresh or cache["review"] is None or cache.get("key") != key
+                 or time.monotonic() - cache["at"] > REVIEW_TTL)
+        if stale:
             try:
                 cache["review"] = review_data.load_review(
                     get_engine(), current_app.config["SITE_DIR"], _project(), _settings())
@@ -115,7 +146,7 @@ def get_review(fresh: bool = False) -> Review:
                 abort(Response(render_template("dashboard/error.html", status=503,
                                                message="The help center is not built yet: run "
                                                        "'kb build'."), status=503))
-            cache["at"] = time.monotonic()
+            cache["at"], cache["key"] = time.monotonic(), key
         return cache["review"]
 
 
