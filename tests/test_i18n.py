@@ -102,3 +102,19 @@ def test_the_english_detector_finds_english(tmp_path):
     text = visible_text_and_labels(html.read_text(encoding="utf-8"))
     found = {key for key, pattern in english_only_strings() if pattern.search(text)}
     assert {"breadcrumb.home", "article.step", "article.next", "article.previous"} <= found
+
+
+def literal_words(template: str) -> list[str]:
+    """Words written straight into a template (outside Jinja), where kb_t should be used."""
+    text = re.sub(r"\{#.*?#\}", " ", template, flags=re.S)
+    shown = re.findall(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"', text)
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+    text = " ".join([re.sub(r"<[^>]*>", " ", text, flags=re.S), *shown])
+    text = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", " ", text, flags=re.S)
+    return re.findall(r"[A-Za-z]{2,}", re.sub(r"&\w+;", " ", text))
+
+
+def test_templates_write_no_words_of_their_own():
+    assert literal_words('<p title="Close">{{ kb_t("x") }} Next</p>') == ["Next", "Close"]
+    found = {p.name: words for p in KB_TEMPLATES if (words := literal_words(p.read_text()))}
+    assert found == {}, "use kb_t() for these words"
