@@ -306,6 +306,18 @@ def test_vote_still_on_its_way_when_the_reader_leaves_is_not_lost(page, base, vo
     assert len(votes()) == 1
 
 
+def test_queue_forgets_votes_older_than_a_week(page, base, votes):
+    page.goto(base + ARTICLE)
+    old = {"url": base + "api/v1/feedback", "t": 0, "vote": {
+        "article": ARTICLE_ID, "csat": 5, "submission": str(uuid.uuid4())}}
+    page.evaluate("item => localStorage.setItem('kb-feedback-queue',"
+                  " JSON.stringify({[item.vote.submission]: item}))", old)
+    page.reload()
+    page.wait_for_function("localStorage.getItem('kb-feedback-queue') === null")
+    page.wait_for_timeout(200)
+    assert votes() == []
+
+
 def test_server_error_queues_and_online_event_resends(page, base, votes):
     page.route("**/api/v1/feedback", lambda route: route.fulfill(
         status=503, content_type="application/json",

@@ -1,11 +1,11 @@
 /* kb "was this helpful" widget (docs/widget.md). Upgrades the plain form of
    partials/feedback.html to three steps and posts each answer as JSON to the kb API, always
    with the same client-made submission id, so follow-ups and retries update one vote.
-   Answers the API could not take (offline, 5xx) wait in localStorage (no cookies) and are
-   sent on the next page view or when the browser comes back online.
+   Answers the API could not take (offline, 5xx, 429) wait in localStorage (no cookies, at
+   most a week) and are sent on the next page view or when the browser comes back online.
    The build minifies this file (kb/assets.py). */
 (() => {
-  const KEY = "kb-feedback-queue";
+  const KEY = "kb-feedback-queue", WEEK = 6048e5;
   const load = () => {
     try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
   };
@@ -39,7 +39,12 @@
         return state;
       });
   };
-  const flush = () => Object.values(load()).forEach(send);
+  const flush = () => {
+    const q = load(), now = Date.now();
+    for (const id in q) if (!(now - q[id].t < WEEK)) delete q[id];  // stale, or no date
+    store(q);
+    Object.values(q).forEach(send);
+  };
 
   const widget = (root) => {
     const d = root.dataset, all = (s) => root.querySelectorAll(s);
@@ -52,7 +57,7 @@
       if (focus) (steps[n - 1] || status).focus();
     };
     let last = "ok";
-    const post = () => send({ url: root.action, vote: { ...vote } }).then((s) => {
+    const post = () => send({ url: root.action, vote: { ...vote }, t: Date.now() }).then((s) => {
       last = s;
       say(s == "ok" ? d.tVoted : s == "queued" ? d.tQueued : d.tError);
       if (s == "error") show(0);
