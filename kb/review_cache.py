@@ -64,6 +64,8 @@ def refresh(engine: Engine) -> int:
             if stale:
                 _insert_sums(conn, sorted(stale))
             n = len(stale)
+        if held is not None and not rebuild and not stale and held["max_id"] == max_id:
+            return 0  # nothing changed since the last look
         rows_now = conn.execute(sa.select(sa.func.count()).select_from(feedback)
                                 .where(feedback.c.id <= max_id)).scalar_one()
         values = {"max_id": max_id, "rows": rows_now, "max_updated": max_updated,

@@ -79,7 +79,8 @@ def report(fmt: str, flagged_only: bool, since: str | None, fail_on_flagged: boo
     rows = [a for a in result.articles if a.flagged or not flagged_only]
     rows.sort(key=_order)
     if fmt == "json":
-        click.echo(json.dumps(as_json(result, rows, since), ensure_ascii=False, indent=1))
+        # No indent: the C encoder is several times faster on thousands of articles.
+        click.echo(json.dumps(as_json(result, rows, since), ensure_ascii=False))
     elif fmt == "csv":
         click.echo(as_csv(rows), nl=False)
     elif fmt == "markdown":
