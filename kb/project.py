@@ -84,22 +84,31 @@ def _article_sort_key(a: Article) -> tuple:
     return (0 if a.is_onboarding else 1, a.step or 0, order, a.title.lower())
 
 
+_GIT_CACHE: dict[tuple[str, str, str], dict[str, dt.datetime]] = {}
+
+
 def git_dates(root: Path) -> dict[str, dt.datetime]:
-    """Last commit date of every file under ``root`` (absolute paths), in one git call."""
+    """Last commit date of every file under ``root`` (absolute paths), in one git call.
+
+    Remembered per commit: ``kb serve`` rebuilds on every save, and the history only
+    changes with a new commit."""
     try:
         top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True,
-            timeout=30,
+            ["git", "rev-parse", "--show-toplevel", "HEAD"], cwd=root, capture_output=True,
+            text=True, timeout=30,
         )
         if top.returncode != 0:
             return {}
+        key = (str(Path(root).resolve()), *top.stdout.split()[:2])
+        if key in _GIT_CACHE:
+            return _GIT_CACHE[key]
         out = subprocess.run(
             ["git", "log", "--format=%x00%cI", "--name-only", "--no-renames", "--", "."],
             cwd=root, capture_output=True, text=True, timeout=120,
         )
     except (OSError, subprocess.SubprocessError):
         return {}
-    base = Path(top.stdout.strip())
+    base = Path(top.stdout.split("\n", 1)[0].strip())
     dates: dict[str, dt.datetime] = {}
     current = None
     for line in out.stdout.splitlines():
@@ -107,6 +116,9 @@ def git_dates(root: Path) -> dict[str, dt.datetime]:
             current = dt.datetime.fromisoformat(line[1:])
         elif line and current is not None:
             dates.setdefault(str(base / line), current)
+    if len(_GIT_CACHE) > 16:
+        _GIT_CACHE.clear()
+    _GIT_CACHE[key] = dates
     return dates
 
 
@@ -156,6 +168,28 @@ def read_text(docs_dir: Path, path: str) -> str:
         raise ContentError([Finding(path, line, "error", "file is not valid UTF-8 text")]) from None
 
 
+ArticleCache = dict  # path -> ((mtime_ns, size, default_lang), Article)
+
+
+def _load_cached(docs_dir: Path, path: str, default_lang: str, cache: ArticleCache) -> Article:
+    """The article as parsed at an earlier build when its file has not changed since."""
+    full = docs_dir / path
+    try:
+        st = os.lstat(full)
+    except OSError:
+        st = None
+    if st is None or stat.S_ISLNK(st.st_mode):  # symlinks are checked every time
+        cache.pop(path, None)
+        return load_article(path, read_text(docs_dir, path), default_lang=default_lang)
+    stamp = (st.st_mtime_ns, st.st_size, default_lang)
+    hit = cache.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    article = load_article(path, read_text(docs_dir, path), default_lang=default_lang)
+    cache[path] = (stamp, article)
+    return article
+
+
 def walk_markdown(docs_dir: Path) -> list[str]:
     """Markdown files under ``docs_dir`` as MkDocs sees them (hidden files left out)."""
     found = []
@@ -175,8 +209,12 @@ def load_help_center(
     default_lang: str = "en",
     texts: Mapping[str, str] | None = None,
     with_git: bool = True,
+    cache: ArticleCache | None = None,
 ) -> HelpCenter:
-    """Load every article; problems are collected as findings, never raised one by one."""
+    """Load every article; problems are collected as findings, never raised one by one.
+
+    With ``cache`` (a dict kept between builds, as ``kb serve`` does), files that have not
+    changed since the last build are not read and parsed again."""
     docs_dir = Path(docs_dir)
     paths = list(paths) if paths is not None else walk_markdown(docs_dir)
     articles: list[Article] = []
@@ -192,8 +230,12 @@ def load_help_center(
             index_pages.append(path)
             continue
         try:
-            text = texts[path] if texts is not None and path in texts else read_text(docs_dir, path)
-            article = load_article(path, text, default_lang=default_lang)
+            if texts is not None and path in texts:
+                article = load_article(path, texts[path], default_lang=default_lang)
+            elif cache is not None:
+                article = _load_cached(docs_dir, path, default_lang, cache)
+            else:
+                article = load_article(path, read_text(docs_dir, path), default_lang=default_lang)
         except ContentError as exc:
             findings.extend(exc.findings)
             continue

@@ -72,6 +72,12 @@ def default_site_dir(config_file: str | Path) -> Path:
     return Path(config_file).resolve().parent / ".kb" / "serve-site"
 
 
+def _quiet_dirty_warning(record: logging.LogRecord) -> bool:
+    """kb serve's rebuilds are dirty by design; MkDocs' warning about it would repeat at
+    every save."""
+    return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
 def make_server(config_file: str | Path = "mkdocs.yml", host: str = "127.0.0.1", port: int = 8000,
                 *, livereload: bool = True, mounts: dict[str, WSGIApp] | None = None,
                 site_dir: str | Path | None = None) -> KbServer:
@@ -103,8 +109,11 @@ def make_server(config_file: str | Path = "mkdocs.yml", host: str = "127.0.0.1",
         state["first"] = False
 
     api_url = str((config.extra.get("kb") or {}).get("api_url") or "")
+    # MkDocs polls the watched files every 0.5 s; a quarter second halves the wait for an
+    # edit to be noticed (a poll stats every article: about 5 ms per 1,000).
     server = KbServer(builder=builder, host=host, port=port, root=str(site_dir), mounts=mounts,
-                      api_url=api_url)
+                      api_url=api_url, polling_interval=0.25)
+    logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty_warning)
 
     def error_page(code: int) -> bytes | None:
         page = site_dir / f"{code}.html"

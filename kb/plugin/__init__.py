@@ -6,6 +6,7 @@ Registered as ``plugins: [kb]``; ``kb build`` and ``mkdocs build`` both go throu
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,8 +22,9 @@ from ..i18n import format_date, translator
 from ..manifest import article_entry, write_manifest
 from ..markdown_compat import plain_inline, to_mkdocs
 from ..project import HelpCenter, load_help_center
-from .compat import Partials, RootLinks, write_redirects
+from .compat import Partials, RootLinks, template_cache, write_redirects
 from .config import KbConfig
+from .fast_render import ConverterPool, renderer
 from .site_nav import CATEGORY_TEMPLATE, HOME_TEMPLATE, build_nav, generated_pages, sidebar_window
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -42,14 +44,27 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.article_by_src: dict = {}
         self.category_by_src: dict = {}
         self._home_cache: list[dict] | None = None
+        # Kept between the builds of one process (kb serve): unchanged articles are not
+        # parsed again and Material's templates are not compiled again.
+        self.command = "build"
+        self._article_cache: dict = {}  # docs_dir -> {path: (stamp, Article)}
+        self._bytecode_caches: dict = {}  # project folder -> jinja2.BytecodeCache
+        self._converters = ConverterPool()  # one Markdown converter per build, not per page
+        self._render = renderer(self._converters)
         self.stubs: dict = {}  # redirect stubs' files, by path
         self.root_links: RootLinks | None = None
         self.partials: Partials | None = None
 
     # -- configuration -------------------------------------------------------------------
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defining this makes MkDocs keep one plugin instance for all the rebuilds of
+        ``kb serve``/``mkdocs serve``, so the caches above last between them."""
+        self.command = command
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        self._converters.md = None  # a new configuration: its own converter
         theme_lang = str(config.theme.get("language") or "en")
         self.lang = self.config.lang or (theme_lang if theme_lang in ("en", "it") else "en")
         # kb's templates go after the project's own custom_dir and before Material's.
@@ -75,7 +90,11 @@ class KbPlugin(BasePlugin[KbConfig]):
             return None
         docs_dir = Path(config.docs_dir)
         paths = [f.src_uri for f in files.documentation_pages()]
+        # kb serve rebuilds on every save: unchanged articles come from the last build
+        cache = self._article_cache.setdefault(str(docs_dir.resolve()), {}) if (
+            self.command == "serve") else None
         self.hc = load_help_center(docs_dir, paths, categories=self.config.categories,
+                                   cache=cache,
                                    default_lang=self.lang)
         findings = self.hc.findings + checks.check_ids(self.hc) + checks.check_guides(self.hc)
         # Nothing from outside the articles folder reaches the site (symlinks, '..' links).
@@ -108,6 +127,21 @@ class KbPlugin(BasePlugin[KbConfig]):
         for f in generated_pages(self.hc, config, files, self.lang):
             files.append(f)
         return files
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
+        if self.config.enabled and self._render is not None:
+            page.render = partial(self._render, page)  # see fast_render.py
+        return page
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        if not self.config.enabled:
+            return None
+        if env.bytecode_cache is None:
+            key = str(config.config_file_path)
+            if key not in self._bytecode_caches:
+                self._bytecode_caches[key] = template_cache(config)
+            env.bytecode_cache = self._bytecode_caches[key]
+        return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or self.hc is None:

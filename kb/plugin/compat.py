@@ -13,6 +13,8 @@ import posixpath
 import re
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -118,6 +120,51 @@ class Partials:
             except ContentError:
                 self.cache[name] = None
         return self.cache[name]
+
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, for the rebuilds of one process."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+class FolderBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache that never fails a build: a folder that went away is no cache."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def template_cache(config) -> jinja2.BytecodeCache:
+    """Material's templates compiled once, not at every build: in the project's ``.kb/cache``
+    (ignored by git) when it can be written, else in memory. Jinja checks each template's
+    source checksum, so an edited template is compiled again."""
+    if config.config_file_path:
+        folder = Path(config.config_file_path).resolve().parent / ".kb" / "cache" / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return FolderBytecodeCache(str(folder))
+        except OSError:
+            pass
+    return MemoryBytecodeCache()
 
 
 REDIRECT_HTML = """<!doctype html>
