@@ -24,7 +24,7 @@ OPTIONAL_BLUEPRINTS = (("search.api", API_PREFIX), ("feedback_api.dashboard", "/
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the API; settings come from ``test_config``, then ``KB_*`` environment variables."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the API serves no files of its own
     app.config.from_mapping(load_settings(test_config))
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if app.config["TRUSTED_PROXIES"]:
