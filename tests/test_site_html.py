@@ -187,3 +187,47 @@ def test_page_not_found_offers_search_and_topics(site):
     assert missing.select_one('label[for="__search"]') is not None
     topics = [a["href"] for a in missing.select("[data-kb-topics] a")]
     assert topics == ["/getting-started/", "/account/", "/billing/", "/troubleshooting/"]
+
+
+# -- in a real browser ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The built sample site on a loopback port (a plain static server, like any host)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_home_search_prompt_works_from_the_keyboard(served, page):
+    page.goto(served + "/")
+    page.focus(".kb-hero__search")
+    page.keyboard.press("Enter")
+    page.keyboard.type("refund")
+    first = page.locator(".md-search-result__item").first
+    first.wait_for()
+    assert "Can I get a refund?" in first.inner_text()
+
+
+@pytest.mark.browser
+def test_mobile_drawer_shows_the_articles_category(served, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    mobile = context.new_page()
+    mobile.goto(served + "/billing/request-a-refund/")
+    mobile.click("label.md-header__button[for=__drawer]")
+    mobile.wait_for_selector(".kb-sidebar .md-nav__link--active", state="visible")
+    links = mobile.locator(".kb-sidebar .md-nav__link .md-ellipsis").all_inner_texts()
+    assert "Where can I download my invoices?" in links and "Invite your team" not in links
+    context.close()
