@@ -322,7 +322,10 @@ def _judge(r: ArticleReview, base: Baselines, prior_csat: tuple[float, float],
             f"{hard_text} ({t.hard} of {t.ces_votes} answers, CES {t.ces:.1f} of 7), "
             f"the {peer_name} is {_pct(r.peer_hard or 0)}")))
     elif hard_bad:
-        r.reasons.append(Reason("ces", f"CES {t.ces:.1f} of 7 over {t.ces_votes} answers"))
+        rest_n, rest_sum = peers.ces_votes - t.ces_votes, peers.ces_sum - t.ces_sum
+        peer_ces = f", the {peer_name} is {rest_sum / rest_n:.1f}" if rest_n > 0 else ""
+        r.reasons.append(Reason("ces", f"CES {t.ces:.1f} of 7 over {t.ces_votes} answers"
+                                       f"{peer_ces}"))
 
     if s.review_by and a.get("review_by"):
         try:

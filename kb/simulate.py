@@ -172,8 +172,9 @@ def demo_rows(articles: list[dict], n_votes: int, *, weak: list[str] | None = No
         weak_ids = {a["id"] for a in rng.sample(articles, min(2, len(articles)))}
     else:
         weak_ids = {by_key[w]["id"] for w in weak if w in by_key}
-    traffic = [rng.lognormvariate(0, 1.0) * (2.5 if a["id"] in weak_ids else 1.0)
-               for a in articles]
+    # A long tail, and the weak articles among the busier ones (they are why people come).
+    traffic = [max(rng.lognormvariate(0, 1.0), 1.5) * 2.0 if a["id"] in weak_ids
+               else rng.lognormvariate(0, 1.0) for a in articles]
     rows = []
     for i, a in enumerate(rng.choices(articles, weights=traffic, k=n_votes)):
         is_weak = a["id"] in weak_ids
