@@ -231,3 +231,14 @@ def test_mobile_drawer_shows_the_articles_category(served, browser):
     links = mobile.locator(".kb-sidebar .md-nav__link .md-ellipsis").all_inner_texts()
     assert "Where can I download my invoices?" in links and "Invite your team" not in links
     context.close()
+
+
+@pytest.mark.browser
+def test_dark_mode_toggle_switches_kbs_colours_too(served, page):
+    page.goto(served + "/billing/request-a-refund/")
+    badge = ".kb-article-meta .kb-badge"
+    light = page.eval_on_selector(badge, "e => getComputedStyle(e).color")
+    page.click("form[data-md-component=palette] label:visible")
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+    dark = page.eval_on_selector(badge, "e => getComputedStyle(e).color")
+    assert light != dark
