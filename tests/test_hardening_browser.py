@@ -167,3 +167,42 @@ def lock_database(path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=1, isolation_level=None)
     conn.execute("BEGIN EXCLUSIVE")
     return conn
+
+
+def test_vote_during_a_database_outage_is_kept_and_stored_once(served, page):
+    """The API's SQLite database is locked (as by a stuck writer or a long migration) while
+    a reader votes: the API answers 503 + Retry-After in bounded time, the widget keeps the
+    vote in localStorage and retries by itself; once the lock is gone the vote is stored,
+    exactly once, even after more retries and page views."""
+    project, base = served
+    answers: list[int] = []
+    page.on("response", lambda r: answers.append(r.status)
+            if r.url.endswith("/api/v1/feedback") else None)
+    page.goto(base + ARTICLE)
+    queued_text = page.get_attribute("[data-kb-feedback]", "data-t-queued")
+
+    holder = lock_database(project / ".kb" / "feedback.db")
+    try:
+        page.click("[data-csat='4']")
+        page.wait_for_function("(t) => document.querySelector('[data-kb-status]')"
+                               ".textContent == t", arg=queued_text, timeout=20000)
+        queue = page.evaluate("JSON.parse(localStorage.getItem('kb-feedback-queue') || '{}')")
+        assert len(queue) == 1, queue
+        assert answers and answers[0] == 503
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    deadline = time.monotonic() + 40
+    while not (rows := exported(project)) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert len(rows) == 1 and rows[0]["csat"] == 4, rows
+    page.wait_for_function("!localStorage.getItem('kb-feedback-queue')", timeout=10000)
+    page.reload()  # another page view flushes the (now empty) queue: nothing is re-sent
+    page.wait_for_timeout(500)
+    rows = exported(project)
+    assert len(rows) == 1, rows
+    acknowledged = sum(1 for s in answers if s in (200, 201))
+    print(f"outage: {len(answers)} requests {answers}, {acknowledged} acknowledged, "
+          f"{len(rows)} stored")
+    assert acknowledged >= 1 and 503 in answers

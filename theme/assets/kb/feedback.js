@@ -30,14 +30,22 @@
     return fetch(item.url, {
       method: "POST", credentials: "omit", keepalive: true,
       headers: { "Content-Type": "application/json" }, body,
-    }).then((r) => (r.ok ? "ok" : r.status < 500 && r.status != 429 ? "error" : "queued"),
-      () => "queued")
+    }).then((r) => (r.ok ? (wait = 0, "ok") : r.status < 500 && r.status != 429 ? "error"
+      : retry(+r.headers.get("Retry-After"))), () => retry(0))
       .then((state) => {
         const q = load();
         if (state != "queued" && q[id] && JSON.stringify(q[id].vote) == body) delete q[id];
         store(q);
         return state;
       });
+  };
+  // While the page stays open, queued votes are retried after the API's Retry-After (or 5 s,
+  // doubling to 5 min), so a database outage that ends while the reader reads loses nothing.
+  let timer = 0, wait = 0;
+  const retry = (secs) => {
+    wait = Math.min(wait * 2 || 5, 300);
+    if (!timer) timer = setTimeout(() => { timer = 0; flush(); }, 1e3 * Math.max(secs || 0, wait));
+    return "queued";
   };
   const flush = () => {
     const q = load(), now = Date.now();
