@@ -101,6 +101,7 @@ def terms(text: str, lang: str) -> list[tuple[str, int, int, int]]:
         word = m.group()
         start = m.start()
         if len(word) > 60:
+            pos += len(_PARTS.findall(word))
             continue
         parts = list(_PARTS.finditer(word)) if not word.isalnum() else None
         if parts is None:

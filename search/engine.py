@@ -1,8 +1,9 @@
 """Querying: analysis in the reader's language, BM25F with field boosts, phrase and
 proximity bonuses, typo correction with "did you mean", snippets.
 
-User input never goes through a query language: the text is analysed into terms and the
-query is assembled from Whoosh query objects, so no input can be a syntax error.
+User input never goes through a query language: the text is analysed into terms, so no
+input can be a syntax error. Scoring is :mod:`search.scoring` over Whoosh's postings; the
+best candidates then get the phrase/proximity bonus of :mod:`search.proximity`.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ import re
 import threading
 from dataclasses import dataclass
 
-from whoosh import query as Q
-from whoosh import scoring
-
-from . import synonyms
-from .analysis import LANGS, terms, words
+from . import proximity, synonyms
+from .analysis import _PARTS, LANGS, terms, words
+from .scoring import Alternative, Scorer, Unit
 from .snippets import snippet
 from .spelling import Corrector
 
 MAX_QUERY = 200  # characters; longer input is cut
 MAX_LIMIT = 50
+CANDIDATES = 40  # documents that get phrase/proximity bonuses
 
 
 @dataclass(frozen=True)
@@ -34,46 +34,51 @@ class Ranking:
     keys_b: float = 0.6
     body_b: float = 0.75
     k1: float = 1.2
-    coord: float = 0.6  # bonus for matching more of the query's terms
+    coord: float = 1.0  # exponent of the share of query words matched
     phrase_title: float = 4.0
     phrase_body: float = 1.5
     near_body: float = 0.6  # two neighbouring query words close together
-    corrected: float = 0.9  # weight of the corrected query next to the typed one
+    corrected: float = 0.9  # weight of a spelling correction next to the typed word
     synonym: float = 0.7  # weight of a synonym next to the word typed
 
 
 DEFAULT_RANKING = Ranking()
 
 
-def _weighting(r: Ranking) -> scoring.BM25F:
-    per_field = {}
-    for lang in LANGS:
-        per_field[f"title_{lang}_B"] = r.title_b
-        per_field[f"keys_{lang}_B"] = r.keys_b
-        per_field[f"body_{lang}_B"] = r.body_b
-    return scoring.BM25F(B=r.body_b, K1=r.k1, **per_field)
+def fields_for(lang: str) -> tuple[str, str, str]:
+    return (f"title_{lang}", f"keys_{lang}", f"body_{lang}")
 
 
 class SearchEngine:
-    """Search one opened Whoosh index. Thread-safe: one Whoosh searcher per thread."""
+    """Search one opened Whoosh index. Thread-safe."""
 
     def __init__(self, ix, ranking: Ranking = DEFAULT_RANKING) -> None:
         self.ix = ix
         self.ranking = ranking
-        self.weighting = _weighting(ranking)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._correctors: dict[str, Corrector] = {}
+        self._scorer: Scorer | None = None
         with ix.searcher() as s:
             self.doc_counts = {lang: s.doc_frequency("lang", lang) for lang in LANGS}
         self.default_lang = max(LANGS, key=lambda lang: self.doc_counts.get(lang, 0))
 
     # -- resources -----------------------------------------------------------------------
     def searcher(self):
+        """This thread's Whoosh searcher (readers are not shared between threads)."""
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = self.ix.searcher(weighting=self.weighting)
+            s = self._local.searcher = self.ix.searcher()
         return s
+
+    @property
+    def scorer(self) -> Scorer:
+        with self._lock:
+            if self._scorer is None or self._scorer.r is not self.ranking:
+                searcher = self._scorer.searcher if self._scorer else self.ix.searcher()
+                self._scorer = Scorer(searcher, self.ranking,
+                                      {lang: fields_for(lang) for lang in LANGS})
+            return self._scorer
 
     def corrector(self, lang: str) -> Corrector:
         with self._lock:
@@ -92,6 +97,8 @@ class SearchEngine:
         s = getattr(self._local, "searcher", None)
         if s is not None:
             s.close()
+        if self._scorer is not None:
+            self._scorer.searcher.close()
 
     def pick_lang(self, lang: str | None) -> str:
         if lang in LANGS and self.doc_counts.get(lang):
@@ -110,52 +117,50 @@ class SearchEngine:
                     fixes[w] = fixed
         return fixes
 
-    def _term_clause(self, term: str, lang: str, boost: float = 1.0) -> Q.Query:
-        r = self.ranking
-        return Q.Or([Q.Term(f"title_{lang}", term, boost=r.title * boost),
-                     Q.Term(f"keys_{lang}", term, boost=r.keys * boost),
-                     Q.Term(f"body_{lang}", term, boost=r.body * boost)])
-
-    def _terms_clause(self, seq: tuple[str, ...], lang: str, boost: float = 1.0) -> Q.Query:
-        """One term, or a phrase of several (a multi-word synonym) in any field."""
-        if len(seq) == 1:
-            return self._term_clause(seq[0], lang, boost)
-        r = self.ranking
-        return Q.Or([Q.Phrase(f"title_{lang}", list(seq), slop=2, boost=r.title * boost),
-                     Q.Phrase(f"keys_{lang}", list(seq), slop=2, boost=r.keys * boost),
-                     Q.Phrase(f"body_{lang}", list(seq), slop=2, boost=r.body * boost)])
-
-    def build_query(self, text: str, lang: str, boost: float = 1.0) -> Q.Query | None:
-        """Every query word (with its synonyms) as an optional clause; documents matching
-        more of them, and matching them as a phrase or close together, score higher."""
+    def units(self, text: str, lang: str, corrections: dict[str, str] | None = None,
+              typed: bool = True) -> list[Unit]:
+        """The query as units: each word with its synonyms (and spelling corrections)."""
         r = self.ranking
         found = terms(text, lang)
-        seq = list(dict.fromkeys(t for t, *_ in found))
-        if not seq:
-            return None
-        units: list[Q.Query] = []
-        used: set[str] = set()
-        for span in synonyms.find(text, lang):
-            inside = list(dict.fromkeys(t for t, p, *_ in found if span.start <= p < span.end))
-            if not inside:
+        fixes: dict[int, tuple[str, ...]] = {}
+        if corrections:
+            for pos, w in enumerate(_PARTS.findall(text)):
+                fixed = corrections.get(w.lower())
+                if fixed:
+                    fixes[pos] = tuple(t for t, *_ in terms(fixed, lang))
+        by_term: dict[str, Unit] = {}
+        order: list[Unit] = []
+        for t, pos, *_ in found:
+            if t in by_term:
                 continue
-            used.update(inside)
-            alts = [self._terms_clause(a, lang, r.synonym) for a in span.alternatives]
-            units.append(Q.Or([self._term_clause(t, lang) for t in inside] + alts))
-        units.extend(self._term_clause(t, lang) for t in seq if t not in used)
-        if len(seq) > 1:
-            units.append(Q.Phrase(f"title_{lang}", seq, slop=3, boost=r.phrase_title))
-            units.append(Q.Phrase(f"body_{lang}", seq, slop=4, boost=r.phrase_body))
-            units.append(Q.Phrase(f"keys_{lang}", seq, slop=3, boost=r.phrase_body))
-            for a, b in zip(seq, seq[1:], strict=False):
-                if a != b:
-                    units.append(Q.Phrase(f"body_{lang}", [a, b], slop=3, boost=r.near_body))
-        return Q.Or(units, scale=r.coord, boost=boost)
+            unit = Unit()
+            if typed or pos not in fixes:
+                unit.alternatives.append(Alternative((t,), 1.0))
+            if pos in fixes and fixes[pos]:
+                unit.alternatives.append(Alternative(fixes[pos], r.corrected if typed else 1.0))
+            by_term[t] = unit
+            order.append(unit)
+        for span in synonyms.find(text, lang):
+            inside = [t for t, p, *_ in found if span.start <= p < span.end]
+            if inside:
+                by_term[inside[0]].alternatives.extend(
+                    Alternative(a, r.synonym) for a in span.alternatives)
+        return [u for u in order if u.alternatives]
 
-    def _run(self, q: Q.Query | None, limit: int):
-        if q is None:
-            return None
-        return self.searcher().search(q, limit=limit, terms=False)
+    def _ranked(self, units: list[Unit], seqs: list[list[str]], lang: str,
+                limit: int) -> tuple[list[tuple[int, float]], int]:
+        scorer = self.scorer
+        scores = scorer.score(units, lang)
+        total = int((scores > 0).sum())
+        hits = scorer.top(scores, max(limit, CANDIDATES))
+        extra: dict[int, float] = {}
+        searcher = self.searcher()
+        for seq in seqs:
+            for d, b in proximity.bonuses(searcher, lang, [d for d, _ in hits], seq,
+                                          self.ranking).items():
+                extra[d] = max(extra.get(d, 0.0), b)
+        ranked = sorted(((d, s + extra.get(d, 0.0)) for d, s in hits), key=lambda h: -h[1])
+        return ranked[:limit], total
 
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> dict:
         """The search API's answer: ``{"results", "total", "suggestion"}``."""
@@ -167,34 +172,34 @@ class SearchEngine:
             return empty
         corrections = self.corrections(text, lang)
         suggestion = None
-        q = self.build_query(text, lang)
+        seq = list(dict.fromkeys(t for t, *_ in terms(text, lang)))
+        seqs = [seq]
         if corrections:
             fixed_text = _apply(text, corrections)
-            fq = self.build_query(fixed_text, lang)
-            typed = self._run(q, 1)
-            fixed = self._run(fq, 1)
-            typed_best = typed[0].score if typed is not None and len(typed) else 0.0
-            fixed_best = fixed[0].score if fixed is not None and len(fixed) else 0.0
+            scorer = self.scorer
+            typed_best = float(scorer.score(self.units(text, lang), lang).max(initial=0))
+            fixed_units = self.units(text, lang, corrections, typed=False)
+            fixed_best = float(scorer.score(fixed_units, lang).max(initial=0))
             if fixed_best > typed_best:
                 suggestion = fixed_text
-            if fq is not None:
-                fq.boost = self.ranking.corrected
-                q = Q.Or([q, fq]) if q is not None else fq
-        results = self._run(q, limit)
-        if results is None:
+            seqs.append(list(dict.fromkeys(t for t, *_ in terms(fixed_text, lang))))
+        units = self.units(text, lang, corrections)
+        if not units:
             return {**empty, "suggestion": suggestion}
-        wanted = {t for t, *_ in terms(text, lang)}
+        ranked, total = self._ranked(units, seqs, lang, limit)
+        wanted = set(seq)
         if corrections:
             wanted.update(t for t, *_ in terms(" ".join(corrections.values()), lang))
         out = []
-        for hit in results:
-            fields = hit.fields()
+        searcher = self.searcher()
+        for docnum, score in ranked:
+            fields = searcher.stored_fields(docnum)
             snip, section = snippet(fields.get("sections") or [], fields.get("summary") or "",
                                     wanted, lang)
             out.append({"id": fields["id"], "path": fields["path"], "title": fields["title"],
-                        "url": fields["url"], "score": round(float(hit.score), 4),
+                        "url": fields["url"], "score": round(score, 4),
                         "snippet": snip, "section": section})
-        return {"results": out, "total": len(results), "suggestion": suggestion}
+        return {"results": out, "total": total, "suggestion": suggestion}
 
 
 def _apply(text: str, corrections: dict[str, str]) -> str:
@@ -206,4 +211,3 @@ def _apply(text: str, corrections: dict[str, str]) -> str:
         return fixed.capitalize() if w[:1].isupper() else fixed
 
     return re.sub(r"[^\W_]+", repl, text)
-

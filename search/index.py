@@ -34,7 +34,7 @@ INDEX_NAME = "kb"
 SITE_SUBDIR = Path("_kb") / "search"
 POINTER = "CURRENT"
 STATE = "state.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TEXT_FIELDS = ("title", "keys", "body")
 
 
@@ -59,7 +59,8 @@ def make_schema() -> fields.Schema:
         spec[f"title_{lang}"] = fields.TEXT(analyzer=an, phrase=True)
         spec[f"keys_{lang}"] = fields.TEXT(analyzer=an, phrase=True)
         spec[f"body_{lang}"] = fields.TEXT(analyzer=an, phrase=True)
-        spec[f"words_{lang}"] = fields.KEYWORD(lowercase=False, scorable=False)
+        # scorable: with a length column Whoosh does not stat a missing file per posting
+        spec[f"words_{lang}"] = fields.KEYWORD(lowercase=False, scorable=True)
     return fields.Schema(**spec)
 
 

@@ -13,8 +13,23 @@ def html_escape(text: str) -> str:
     return _escape(text, quote=False)
 
 
+# Accented Latin letters -> plain, for a quick substring test before analysing a text.
+_FOLD = str.maketrans("àáâäãåèéêëìíîïòóôöõùúûüçñÀÁÂÄÃÅÈÉÊËÌÍÎÏÒÓÔÖÕÙÚÛÜÇÑ",
+                      "aaaaaaeeeeiiiiooooouuuucnaaaaaaeeeeiiiiooooouuuucn")
+MAX_TEXT = 4000  # characters of a section that are looked at
+
+
+def _maybe(text: str, wanted: set[str]) -> bool:
+    """False when no wanted term can be in ``text`` (stems are prefixes of their words)."""
+    folded = text.lower().translate(_FOLD)
+    return any(w in folded for w in wanted)
+
+
 def _matches(text: str, lang: str, wanted: set[str]) -> list[tuple[int, int, str]]:
-    return [(s, e, t) for t, _p, s, e in terms(text, lang) if t in wanted]
+    text = text[:MAX_TEXT]
+    if not text or not _maybe(text, wanted):
+        return []
+    return [(s, e, t) for t, _p, s, e in terms(text, lang) if t in wanted][:200]
 
 
 def best_section(sections: list, wanted: set[str], lang: str):
