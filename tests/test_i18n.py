@@ -109,6 +109,8 @@ def literal_words(template: str) -> list[str]:
     text = re.sub(r"\{#.*?#\}", " ", template, flags=re.S)
     shown = re.findall(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"', text)
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+    # an element with the 'hidden' attribute is shown to no one (e.g. a honeypot field)
+    text = re.sub(r"<(\w+)\b[^>]*\shidden\b[^>]*>.*?</\1>", " ", text, flags=re.S)
     text = " ".join([re.sub(r"<[^>]*>", " ", text, flags=re.S), *shown])
     text = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", " ", text, flags=re.S)
     return re.findall(r"[A-Za-z]{2,}", re.sub(r"&\w+;", " ", text))
@@ -116,5 +118,6 @@ def literal_words(template: str) -> list[str]:
 
 def test_templates_write_no_words_of_their_own():
     assert literal_words('<p title="Close">{{ kb_t("x") }} Next</p>') == ["Next", "Close"]
+    assert literal_words('<div hidden aria-hidden="true"><label>Bots only</label></div>') == []
     found = {p.name: words for p in KB_TEMPLATES if (words := literal_words(p.read_text()))}
     assert found == {}, "use kb_t() for these words"
