@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import __name__ as package
 from .models import COMMENT_MAX, SUBMISSION_MAX
 from .votes import REASONS
 
@@ -131,7 +130,7 @@ def build_document(extra_paths: dict[str, Any] | None = None,
     return {
         "openapi": "3.1.0",
         "info": {"title": "kb feedback API", "version": __version__,
-                 "description": f"The help center's API ({package})."},
+                 "description": "kb's API: readers' votes, search and health."},
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": copy.deepcopy(COMPONENTS),

@@ -32,14 +32,20 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _dialect(conn: Connection) -> str:
+    name = conn.dialect.name
+    if name not in ("sqlite", "postgresql"):
+        raise RuntimeError(f"unsupported database {name!r}: use SQLite or PostgreSQL")
+    return name
+
+
+def _insert(dialect: str, table: Table):
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 def insert_for(conn: Connection, table: Table = feedback):
     """The dialect's INSERT, which has ``on_conflict_do_update``/``_do_nothing``."""
-    name = conn.dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"unsupported database {name!r}: use SQLite or PostgreSQL")
+    return _insert(_dialect(conn), table)
 
 
 def _row(vote: Vote, now: datetime) -> dict[str, Any]:
@@ -55,7 +61,7 @@ def _row(vote: Vote, now: datetime) -> dict[str, Any]:
 def _upsert_statement(dialect: str, changed: frozenset[str]):
     """The upsert for one dialect and one set of follow-up fields, built once: the values
     are bound at execution, so SQLAlchemy compiles it once too."""
-    stmt = (postgresql.insert(feedback) if dialect == "postgresql" else sqlite.insert(feedback))
+    stmt = _insert(dialect, feedback)
     excluded = stmt.excluded
     changes: dict[str, Any] = {"csat": excluded.csat, "updated_at": excluded.updated_at,
                                "version": feedback.c.version + 1}
@@ -72,8 +78,7 @@ def _upsert_statement(dialect: str, changed: frozenset[str]):
 def upsert_vote(conn: Connection, vote: Vote, now: datetime | None = None) -> tuple[int, bool]:
     """Store ``vote``; returns (id, created). The same submission updates its own row:
     csat always, the optional fields only when the client sent them."""
-    insert_for(conn)  # refuses a database other than SQLite or PostgreSQL
-    stmt = _upsert_statement(conn.dialect.name, frozenset(vote.provided) & set(UPDATABLE))
+    stmt = _upsert_statement(_dialect(conn), frozenset(vote.provided) & set(UPDATABLE))
     row = conn.execute(stmt, _row(vote, now or utcnow())).first()
     if row is None:
         raise SubmissionConflict(vote.submission)
