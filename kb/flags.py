@@ -135,6 +135,7 @@ class Review:
     prior_hard: tuple[float, float]
     settings: ReviewSettings
     orphans: dict[str, Tally] = field(default_factory=dict)  # votes for unknown articles
+    nps: Any = None  # kb.scoring.Nps, when the site asks an NPS question (review.nps)
 
     @property
     def flagged(self) -> list[ArticleReview]:

@@ -266,6 +266,32 @@ def load_inputs(engine: Engine, site_dir: str | Path, project_dir: str | Path | 
 
 
 
+def site_nps(engine: Engine, *, since: dt.datetime | None = None):
+    """The site's NPS (:class:`kb.scoring.Nps`) from an ``nps`` 0-10 column of the votes,
+    or None when the votes carry no such answer (the widget asks no NPS question)."""
+    from .scoring import Nps
+
+    try:
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("feedback")}
+    except sa.exc.SQLAlchemyError:
+        return None
+    if "nps" not in columns:
+        return None
+    f = sa.table("feedback", sa.column("nps"), sa.column("created_at"))
+    one = sa.literal(1)
+    q = sa.select(
+        sa.func.coalesce(sa.func.sum(sa.case((f.c.nps >= 9, one), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((sa.and_(f.c.nps >= 7, f.c.nps <= 8), one),
+                                             else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((f.c.nps <= 6, one), else_=0)), 0),
+    ).where(f.c.nps.is_not(None))
+    if since is not None:
+        q = q.where(f.c.created_at >= since)
+    with engine.connect() as conn:
+        pro, pas, det = (int(x) for x in conn.execute(q).one())
+    return Nps(pro + pas + det, pro, pas, det)
+
+
 def review_settings(config_file: str | Path | None):
     """The ``review`` settings of the kb plugin in ``mkdocs.yml`` (defaults without one)."""
     from .flags import ReviewSettings

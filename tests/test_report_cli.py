@@ -122,3 +122,25 @@ def test_db_option_picks_the_database(runner, voted, tmp_path):
     other = f"sqlite:///{tmp_path / 'empty.db'}"
     doc = json.loads(run(runner, "--format", "json", "--db", other).output)
     assert sum(a["votes"] for a in doc["articles"]) == 0
+
+
+def test_nps_when_enabled_and_the_votes_carry_it(runner, voted):
+    import sqlalchemy as sa
+
+    from .review_support import engine_for
+
+    engine = engine_for(voted)
+    with engine.begin() as conn:  # a site that asks a 0-10 question stores it as 'nps'
+        conn.execute(sa.text("ALTER TABLE feedback ADD COLUMN nps INTEGER"))
+        conn.execute(sa.text("UPDATE feedback SET nps = CASE WHEN csat >= 4 THEN 10 "
+                             "WHEN csat = 3 THEN 8 ELSE 3 END"))
+    engine.dispose()
+    assert "nps" not in json.loads(run(runner, "--format", "json").output)["site"]
+    cfg = voted / "mkdocs.yml"
+    cfg.write_text(cfg.read_text().replace("  - kb:\n", "  - kb:\n      review:\n"
+                                           "        nps: true\n", 1))
+    nps = json.loads(run(runner, "--format", "json").output)["site"]["nps"]
+    assert nps["responses"] == 280
+    share = (nps["promoters"] - nps["detractors"]) / 280
+    assert nps["score"] == pytest.approx(100 * share, abs=0.1)
+    assert nps["low"] < nps["score"] < nps["high"]

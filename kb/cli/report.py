@@ -57,7 +57,7 @@ def report(fmt: str, flagged_only: bool, since: str | None, fail_on_flagged: boo
     """Scores of every article and the ones to rewrite, with the reasons in plain words."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from ..review_data import load_review, review_settings
+    from ..review_data import load_review, review_settings, site_nps
 
     since_at = _since(since)
     site_dir = site_dir_for(config_file)
@@ -69,6 +69,7 @@ def report(fmt: str, flagged_only: bool, since: str | None, fail_on_flagged: boo
     try:
         result = load_review(engine, site_dir, Path(config_file).resolve().parent, settings,
                              since=since_at)
+        result.nps = site_nps(engine, since=since_at) if settings.nps else None
     except FileNotFoundError:
         raise click.ClickException(f"the help center is not built (no manifest in {site_dir});"
                                    " run 'kb build' first") from None
@@ -108,8 +109,15 @@ def _ces(x: float | None) -> str:
 def site_summary(result) -> dict:
     site = result.baselines.site
     a, b = result.prior_csat
-    return {**site.to_dict(), "articles": len(result.articles), "flagged": len(result.flagged),
-            "prior_csat_mean": round(a / (a + b), 4), "prior_strength": round(a + b, 1)}
+    out = {**site.to_dict(), "articles": len(result.articles), "flagged": len(result.flagged),
+           "prior_csat_mean": round(a / (a + b), 4), "prior_strength": round(a + b, 1)}
+    nps = getattr(result, "nps", None)
+    if nps is not None and nps.responses:
+        lo, hi = nps.interval
+        out["nps"] = {"score": round(nps.score, 1), "low": round(lo, 1), "high": round(hi, 1),
+                      "responses": nps.responses, "promoters": nps.promoters,
+                      "detractors": nps.detractors}
+    return out
 
 
 def as_json(result, rows, since: str | None) -> dict:
@@ -179,7 +187,8 @@ def print_table(result, rows, since: str | None) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False,
                   title=f"Help center review{f' since {since}' if since else ''}",
                   caption=(f"{s['flagged']} of {s['articles']} flagged · site CSAT "
-                           f"{_pct(s['csat'])} over {s['votes']} votes · CES {_ces(s['ces'])}"))
+                           f"{_pct(s['csat'])} over {s['votes']} votes · CES {_ces(s['ces'])}"
+                           + (f" · NPS {s['nps']['score']:+.0f}" if "nps" in s else "")))
     table.add_column("", width=1)
     table.add_column("Article", overflow="fold", max_width=38)
     table.add_column("Votes", justify="right")
