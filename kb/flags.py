@@ -196,32 +196,45 @@ def topic_terms(text: str) -> set[str]:
 
 def match_zero_results(articles: Iterable[Mapping[str, Any]],
                        zero_results: Iterable[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]:
-    """Assign each zero-result query to the article whose topic it shares most words with.
+    """Assign each zero-result query to the article whose topic it is about, if any.
 
-    A query goes to an article when at least half of its words (and at least one) appear
-    in the article's title, tags, summary or path; ties go to every best article.
+    Topics are the words of an article's title, tags, summary and path. Only query words
+    that some topic uses count ("refund paypal": "paypal" is in no article, so the query is
+    about "refund"). The query goes to the article sharing the most of them, weighted by how
+    rare each word is among the articles (IDF), when it shares at least half of them and one
+    is distinctive (in at most a tenth of the articles, or two); ties go to every best article.
     """
+    import math
+
     topics = []
     for a in articles:
         words = " ".join([str(a.get("title") or ""), " ".join(a.get("tags") or []),
                           str(a.get("summary") or ""),
                           str(a.get("path") or "").replace("-", " ").replace("/", " ")])
         topics.append((str(a["id"]), topic_terms(words)))
+    df: dict[str, int] = {}
+    for _, terms in topics:
+        for t in terms:
+            df[t] = df.get(t, 0) + 1
+    n = max(len(topics), 1)
+    rare = max(2, n // 10)
     out: dict[str, list[tuple[str, int]]] = {}
     for query, count in zero_results:
-        q = topic_terms(query)
-        if not q:
+        known = {t for t in topic_terms(query) if t in df}
+        if not known:
             continue
         best, who = 0.0, []
         for aid, terms in topics:
-            share = len(q & terms) / len(q)
-            if share > best:
-                best, who = share, [aid]
-            elif share == best and share > 0:
+            shared = known & terms
+            if len(shared) * 2 < len(known) or not any(df[t] <= rare for t in shared):
+                continue
+            score = sum(math.log(1 + n / df[t]) for t in shared)
+            if score > best + 1e-9:
+                best, who = score, [aid]
+            elif abs(score - best) <= 1e-9:
                 who.append(aid)
-        if best >= 0.5:
-            for aid in who:
-                out.setdefault(aid, []).append((query, count))
+        for aid in who:
+            out.setdefault(aid, []).append((query, count))
     return out
 
 

@@ -144,3 +144,24 @@ def test_nps_when_enabled_and_the_votes_carry_it(runner, voted):
     share = (nps["promoters"] - nps["detractors"]) / 280
     assert nps["score"] == pytest.approx(100 * share, abs=0.1)
     assert nps["low"] < nps["score"] < nps["high"]
+
+
+def test_zero_result_searches_on_an_articles_topic_flag_it(runner, project, monkeypatch):
+    from search.store import log_click, log_search, new_token
+
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    build_site(project / "mkdocs.yml")
+    engine = engine_for(project)
+    for query, n in (("refund paypal", 4), ("refund bank transfer", 3), ("weather", 9)):
+        for _ in range(n):
+            log_search(engine, new_token(), query, "en", 0)
+    token = new_token()
+    log_search(engine, token, "money back", "en", 2)
+    log_click(engine, token, WEAK, 1)
+    engine.dispose()
+    arts = {a["id"]: a for a in json.loads(run(runner, "--format", "json").output)["articles"]}
+    weak = arts[WEAK]
+    assert weak["flagged"] and weak["reason_codes"] == ["zero_results"]
+    assert weak["reasons"][0].startswith("7 searches on its topic found nothing: "
+                                         "'refund paypal' (4), 'refund bank transfer' (3)")
+    assert not any(a["flagged"] for aid, a in arts.items() if aid != WEAK)
