@@ -257,7 +257,7 @@ def review(articles: Iterable[Mapping[str, Any]],
            history: Mapping[str, Any] | None = None,
            settings: ReviewSettings | None = None,
            *, today: dt.date | None = None,
-           zero_results: Iterable[tuple[str, int]] = ()) -> Review:
+           zero_results: Iterable[tuple] = ()) -> Review:
     """Judge every article of the manifest; returns scores, baselines and flags."""
     s = settings or ReviewSettings()
     today = today or dt.datetime.now(dt.timezone.utc).date()
@@ -278,7 +278,22 @@ def review(articles: Iterable[Mapping[str, Any]],
     base = baselines(current, by_id)
     prior_csat = fit_beta_prior((t.satisfied, t.votes) for t in current.values())
     prior_hard = fit_beta_prior((t.hard, t.ces_votes) for t in current.values())
-    zr = match_zero_results(arts, zero_results)
+    # Zero-result searches may come per day, (query, count, "YYYY-MM-DD"): then only the
+    # searches made since the article's current text was first built count against it.
+    per_day: dict[str, list[tuple[str, int]]] = {}
+    totals: dict[str, int] = {}
+    for item in zero_results:
+        query, count = item[0], int(item[1])
+        totals[query] = totals.get(query, 0) + count
+        if len(item) > 2 and item[2]:
+            per_day.setdefault(query, []).append((str(item[2])[:10], count))
+    zr = match_zero_results(arts, sorted(totals.items(), key=lambda qc: (-qc[1], qc[0])))
+    for r in reviews:
+        if r.id in zr and r.lineage_started:
+            start = r.lineage_started[:10]
+            zr[r.id] = [(q, sum(c for d, c in per_day[q] if d >= start) if q in per_day else n)
+                        for q, n in zr[r.id]]
+            zr[r.id] = [(q, n) for q, n in zr[r.id] if n > 0]
     orphans = {k: sum(v.values(), Tally()) for k, v in per_revision.items() if k not in by_id}
 
     for r in reviews:

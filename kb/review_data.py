@@ -203,6 +203,27 @@ def zero_result_queries(engine: Engine, *, since: dt.datetime | None = None,
     return [_query_count(r) for r in rows]
 
 
+def zero_result_queries_by_day(engine: Engine, *, since: dt.datetime | None = None,
+                               limit: int = 20000) -> list[tuple[str, int, str]]:
+    """``[(query, count, YYYY-MM-DD)]`` of searches that found nothing, per UTC day, so a
+    rewritten article is judged only on the searches made since; empty without a log."""
+    try:
+        from search.store import search_log
+    except ImportError:
+        return []
+    s = search_log.c
+    day = utc_day_expr(engine, s.created_at).label("day")
+    q = (sa.select(s.query, sa.func.count().label("count"), day).where(s.results == 0)
+         .group_by(s.query, day).order_by(sa.func.count().desc()).limit(limit))
+    if since is not None:
+        q = q.where(s.created_at >= since)
+    try:
+        with engine.connect() as conn:
+            return [(str(r[0]), int(r[1]), str(r[2])) for r in conn.execute(q)]
+    except sa.exc.SQLAlchemyError:
+        return []
+
+
 def top_queries(engine: Engine, *, since: dt.datetime | None = None,
                 limit: int = 50) -> list[tuple[str, int]]:
     """``[(query, count)]`` of the most frequent searches; empty without a search log."""
@@ -249,7 +270,7 @@ class ReviewInputs:
     manifest: dict[str, Any]
     history: dict[str, Any]
     tallies: dict[str, dict[str, Tally]]
-    zero_results: list[tuple[str, int]]
+    zero_results: list[tuple]
 
 
 def load_inputs(engine: Engine, site_dir: str | Path, project_dir: str | Path | None, *,
@@ -261,7 +282,7 @@ def load_inputs(engine: Engine, site_dir: str | Path, project_dir: str | Path | 
     manifest = read_manifest(site_dir)
     return ReviewInputs(manifest, load_for_report(project_dir, site_dir),
                         load_tallies(engine, since=since),
-                        zero_result_queries(engine, since=since))
+                        zero_result_queries_by_day(engine, since=since))
 
 
 

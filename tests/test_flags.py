@@ -167,3 +167,13 @@ def test_fine_site_has_few_flags(seed):
     arts = make_articles(400, weak_share=0.0, seed=seed)
     result = judge([a.manifest_entry() for a in arts], by_revision(make_votes(arts, seed=seed)))
     assert len(result.flagged) <= 0.03 * len(arts)
+
+
+def test_zero_result_searches_count_only_since_the_current_text():
+    arts = [article("refund", title="Request a refund")]
+    h = history_for(TEXT, "Refunds are automatic now: cancel within 14 days from Settings.")
+    h["articles"]["refund"] = h["articles"].pop("weak")
+    arts[0]["revision"] = "r2"  # rewritten on 2025-01-02
+    searches = [("refund paypal", 6, "2024-12-30"), ("refund paypal", 2, "2025-01-03")]
+    r = review(arts, {}, h, today=TODAY, zero_results=searches).articles[0]
+    assert r.zero_results == [("refund paypal", 2)] and not r.flagged
