@@ -189,13 +189,13 @@ def print_table(result, rows, since: str | None) -> None:
                   caption=(f"{s['flagged']} of {s['articles']} flagged · site CSAT "
                            f"{_pct(s['csat'])} over {s['votes']} votes · CES {_ces(s['ces'])}"
                            + (f" · NPS {s['nps']['score']:+.0f}" if "nps" in s else "")))
-    table.add_column("", width=1)
-    table.add_column("Article", overflow="fold", max_width=38)
-    table.add_column("Votes", justify="right")
-    table.add_column("CSAT", justify="right")
-    table.add_column("CES", justify="right")
-    table.add_column("Hard", justify="right")
-    table.add_column("Why", overflow="fold", max_width=60)
+    table.add_column("", width=1, no_wrap=True)
+    table.add_column("Article", min_width=16, ratio=2, overflow="fold")
+    table.add_column("Votes", justify="right", no_wrap=True)
+    table.add_column("CSAT", justify="right", no_wrap=True)
+    table.add_column("CES", justify="right", no_wrap=True)
+    table.add_column("Hard", justify="right", no_wrap=True)
+    table.add_column("Why", min_width=20, ratio=3)
     for a in rows:
         t = a.current
         rng = (f"\n[dim]{_pct(t.csat_interval[0])}–{_pct(t.csat_interval[1])}[/]"
