@@ -49,6 +49,8 @@ def test_json_lists_every_article_with_scores_and_reasons(runner, voted):
         assert a["csat"] is None or 0 <= a["csat"] <= 1
         assert a["ces"] is None or 1 <= a["ces"] <= 7
     assert doc["site"]["flagged"] == 1
+    assert doc["categories"]["billing"]["votes"] == 24 * 2 + 40  # the peers' baselines
+    assert set(doc["types"]) >= {"faq", "onboarding"}
 
 
 def test_articles_without_votes_have_null_scores(runner, project, monkeypatch):

@@ -126,6 +126,8 @@ def as_json(result, rows, since: str | None) -> dict:
     return {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "since": since, "settings": asdict(result.settings), "site": site_summary(result),
+        "categories": {k: t.to_dict() for k, t in sorted(result.baselines.by_category.items())},
+        "types": {k: t.to_dict() for k, t in sorted(result.baselines.by_type.items())},
         "articles": [a.to_dict() for a in rows],
     }
 
