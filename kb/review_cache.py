@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 STATE = "days"
+COMMIT_MARGIN = dt.timedelta(minutes=5)
 _REBUILD_ABOVE_DAYS = 120  # more stale days than this: one pass over everything is cheaper
 
 
@@ -45,8 +46,10 @@ def refresh(engine: Engine) -> int:
         if held is not None:
             rows_then = conn.execute(sa.select(sa.func.count()).select_from(feedback)
                                      .where(feedback.c.id <= held["max_id"])).scalar_one()
-            if rows_then != held["rows"]:
-                rebuild = True  # votes were deleted (or committed late): start again
+            if rows_then < held["rows"]:
+                rebuild = True  # votes were deleted: start again
+            # (More rows than then are votes committed after a higher id was seen; their
+            # updated_at is recent, so the margin below finds their days.)
             else:
                 changed = sa.or_(feedback.c.id > held["max_id"],
                                  feedback.c.updated_at > held["max_updated"]
@@ -68,7 +71,10 @@ def refresh(engine: Engine) -> int:
             return 0  # nothing changed since the last look
         rows_now = conn.execute(sa.select(sa.func.count()).select_from(feedback)
                                 .where(feedback.c.id <= max_id)).scalar_one()
-        values = {"max_id": max_id, "rows": rows_now, "max_updated": max_updated,
+        # Look again at the last few minutes next time: a write that was slow to commit
+        # carries an updated_at older than the newest one seen now.
+        seen = max_updated - COMMIT_MARGIN if max_updated is not None else None
+        values = {"max_id": max_id, "rows": rows_now, "max_updated": seen,
                   "computed_at": now}
         if held is None:
             conn.execute(state.insert().values(name=STATE, **values))
