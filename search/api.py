@@ -30,7 +30,8 @@ TOKEN_HEADER = "X-KB-Search-Id"
 def service() -> SearchService:
     ext = current_app.extensions
     if "kb_search" not in ext:
-        ext["kb_search"] = SearchService(current_app.config["SITE_DIR"])
+        ext["kb_search"] = SearchService(current_app.config["SITE_DIR"],
+                                         warm=not current_app.testing)
     return ext["kb_search"]
 
 

@@ -20,7 +20,7 @@ from .spelling import Corrector
 
 MAX_QUERY = 200  # characters; longer input is cut
 MAX_LIMIT = 50
-CANDIDATES = 40  # documents that get phrase/proximity bonuses
+CANDIDATES = 20  # documents that get phrase/proximity bonuses
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,13 @@ class SearchEngine:
             s = self._local.searcher = self.ix.searcher()
         return s
 
+    def _directory(self) -> dict:
+        """This thread's posting matchers and block directories (search.proximity)."""
+        d = getattr(self._local, "directory", None)
+        if d is None or len(d) > 20_000:
+            d = self._local.directory = {}
+        return d
+
     @property
     def scorer(self) -> Scorer:
         with self._lock:
@@ -79,6 +86,16 @@ class SearchEngine:
                 self._scorer = Scorer(searcher, self.ranking,
                                       {lang: fields_for(lang) for lang in LANGS})
             return self._scorer
+
+    def warm(self) -> None:
+        """Prepare what the first searches would otherwise wait for (best effort)."""
+        try:
+            for lang in LANGS:
+                if self.doc_counts.get(lang):
+                    self.corrector(lang)
+                    self.scorer.warm(lang)
+        except Exception:  # noqa: BLE001 - warming is an optimisation, never an error
+            pass
 
     def corrector(self, lang: str) -> Corrector:
         with self._lock:
@@ -154,10 +171,14 @@ class SearchEngine:
         total = int((scores > 0).sum())
         hits = scorer.top(scores, max(limit, CANDIDATES))
         extra: dict[int, float] = {}
+
+        def holds(field: str, term: str):
+            return scorer.postings(field, term)[0]
+
         searcher = self.searcher()
         for seq in seqs:
             for d, b in proximity.bonuses(searcher, lang, [d for d, _ in hits], seq,
-                                          self.ranking).items():
+                                          self.ranking, holds, self._directory()).items():
                 extra[d] = max(extra.get(d, 0.0), b)
         ranked = sorted(((d, s + extra.get(d, 0.0)) for d, s in hits), key=lambda h: -h[1])
         return ranked[:limit], total

@@ -9,10 +9,14 @@ each pair of neighbouring words).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
+import numpy as np
+from whoosh.matching.wrappers import FilterMatcher, MultiMatcher, WrappingMatcher
 from whoosh.reading import TermNotFound
+
+BODY_CANDIDATES = 10
 
 
 def _occurrences(seq: list[str], positions: dict[str, list[int]], gap: int) -> int:
@@ -37,41 +41,130 @@ def _saturate(freq: int, k1: float) -> float:
     return freq * (k1 + 1) / (freq + k1)
 
 
-def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r) -> dict[int, float]:
-    """docnum -> bonus for the candidates ``docnums`` (query words ``seq``, in order)."""
+def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
+            holds=None, directory: dict | None = None) -> dict[int, float]:
+    """docnum -> bonus for the candidates ``docnums`` (query words ``seq``, in order).
+
+    ``holds(field, term)``, when given, returns the sorted docnums holding ``term`` in
+    ``field`` (the scorer has them in memory): positions are then read only where a
+    document holds two query words or more."""
     out: dict[int, float] = defaultdict(float)
     if len(seq) < 2 or not docnums:
         return out
     reader = searcher.reader()
-    wanted = sorted(set(docnums))
-    fields = ((f"title_{lang}", r.phrase_title, 3, 0.0), (f"keys_{lang}", r.phrase_body, 3, 0.0),
-              (f"body_{lang}", r.phrase_body, 4, r.near_body))
-    for field, full, gap, near in fields:
-        idf = {t: searcher.idf(field, t) for t in set(seq)}
+    fields = ((f"title_{lang}", r.phrase_title, 3, 0.0, len(docnums)),
+              (f"keys_{lang}", r.phrase_body, 3, 0.0, len(docnums)),
+              # body postings are long: positions are read for the very best only
+              (f"body_{lang}", r.phrase_body, 4, r.near_body, BODY_CANDIDATES))
+    for field, full, gap, near, count in fields:
+        wanted = sorted(set(docnums[:count]))
+        terms = set(seq)
+        per_term = {t: wanted for t in terms}
+        if holds is not None:
+            cand = np.asarray(wanted, dtype=np.int64)
+            present = {t: cand[np.isin(cand, holds(field, t))] for t in terms}
+            hits = np.zeros(len(cand), dtype=np.int64)
+            for p in present.values():
+                hits += np.isin(cand, p)
+            several = set(cand[hits >= 2].tolist())
+            per_term = {t: [d for d in p.tolist() if d in several] for t, p in present.items()}
+        idf = {t: searcher.idf(field, t) for t in terms}
         found: dict[int, dict[str, list[int]]] = defaultdict(dict)
-        for t in set(seq):
-            try:
-                m = reader.postings(field, t)
-            except TermNotFound:
-                continue
-            for d in wanted:
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                if m.is_active() and m.id() == d:
-                    found[d][t] = list(m.value_as("positions"))
+        for t in terms:
+            if per_term[t]:
+                for d, pos in positions(reader, field, t, per_term[t], directory).items():
+                    found[d][t] = pos
         weight = sum(idf.values())
-        for d, positions in found.items():
-            if len(positions) < 2:
+        for d, where in found.items():
+            if len(where) < 2:
                 continue
-            n = _occurrences(seq, positions, gap)
+            n = _occurrences(seq, where, gap)
             if n:
                 out[d] += full * weight * _saturate(n, r.k1)
             if near:
                 for a, b in zip(seq, seq[1:], strict=False):
                     if a != b:
-                        pairs = _occurrences([a, b], positions, 3)
+                        pairs = _occurrences([a, b], where, 3)
                         if pairs:
                             out[d] += near * (idf[a] + idf[b]) * _saturate(pairs, r.k1)
+    return out
+
+
+def _leaves(m, offset: int = 0):
+    while isinstance(m, (FilterMatcher, WrappingMatcher)) and not isinstance(m, MultiMatcher):
+        m = m.child
+    if isinstance(m, MultiMatcher):
+        for sub, off in zip(m.matchers, m.offsets, strict=True):
+            yield from _leaves(sub, offset + off)
+    else:
+        yield m, offset
+
+
+def positions(reader, field: str, term: str, docnums: list[int],
+              directory: dict | None = None) -> dict[int, list[int]]:
+    """docnum -> positions of ``term`` in ``field``, for the sorted ``docnums`` only.
+
+    Whoosh's posting blocks are chained; the chain (each block's highest id and offset) is
+    walked once per term and kept in ``directory`` (with the matchers: one directory per
+    thread), so later lookups jump straight to the block that may hold a document and find
+    it by bisection."""
+    cached = directory.get((field, term)) if directory is not None else None
+    if cached is None:
+        try:
+            cached = list(_leaves(reader.postings(field, term)))
+        except TermNotFound:
+            cached = []
+        if directory is not None:
+            directory[(field, term)] = cached
+    out: dict[int, list[int]] = {}
+    leaves = cached
+    for n, (leaf, off) in enumerate(leaves):
+        end = leaves[n + 1][1] if n + 1 < len(leaves) else None
+        mine = [d for d in docnums if d >= off and (end is None or d < end)]
+        if not mine:
+            continue
+        if not all(hasattr(leaf, a) for a in ("_read_ids", "_goto", "_maxid", "_baseoffset")):
+            leaf.reset()  # another posting format: Whoosh's own skipping, from the start
+            for d in mine:
+                local = d - off
+                if leaf.is_active() and leaf.id() < local:
+                    leaf.skip_to(local)
+                if leaf.is_active() and leaf.id() == local:
+                    out[d] = list(leaf.value_as("positions"))
+            continue
+        key = (field, term, n)
+        blocks = directory.get(key) if directory is not None else None
+        if blocks is None:
+            blocks = _blocks(leaf)
+            if directory is not None:
+                directory[key] = blocks
+        maxids = [b[0] for b in blocks]
+        current = None
+        for d in mine:
+            local = d - off
+            k = bisect_left(maxids, local)
+            if k == len(blocks):
+                break
+            if current != k:
+                leaf._goto(blocks[k][1])
+                leaf._read_ids()
+                current = k
+            i = bisect_left(leaf._ids, local, 0, leaf._blocklength)
+            if i < leaf._blocklength and leaf._ids[i] == local:
+                leaf._i = i
+                out[d] = list(leaf.value_as("positions"))
+    return out
+
+
+def _blocks(leaf) -> list[tuple[int, int]]:
+    """(highest id, offset) of every block of a Whoosh 3 posting list."""
+    out = []
+    offset = leaf._baseoffset
+    leaf._goto(offset)
+    while True:
+        out.append((leaf._maxid, offset))
+        if leaf._lastblock:
+            break
+        offset = leaf._nextoffset
+        leaf._goto(offset)
     return out

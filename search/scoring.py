@@ -102,6 +102,21 @@ class Scorer:
             self._cached += len(idx) + 1
             return idx, scores
 
+    def warm(self, lang: str, count: int = 400) -> int:
+        """Load the arrays of the ``count`` most frequent terms of each field of ``lang``
+        (the expensive ones), so the first readers do not wait for them."""
+        loaded = 0
+        for fieldname in self.lang_fields[lang]:
+            with self._lock:
+                if fieldname not in self.reader.indexed_field_names():
+                    continue
+                freq = [(info.doc_frequency(), t) for t, info in self.reader.iter_field(fieldname)]
+            freq.sort(reverse=True)
+            for _df, t in freq[:count]:
+                self.postings(fieldname, t.decode() if isinstance(t, bytes) else t)
+                loaded += 1
+        return loaded
+
     def _alternative(self, alt: Alternative, lang: str) -> np.ndarray:
         out = np.zeros(self.n, dtype=np.float32)
         for fieldname, boost in zip(self.lang_fields[lang], self.boosts(), strict=True):

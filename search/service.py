@@ -12,8 +12,9 @@ from .index import POINTER, SearchIndexError, open_published, site_index_dir
 
 
 class SearchService:
-    def __init__(self, site_dir: str | Path) -> None:
+    def __init__(self, site_dir: str | Path, *, warm: bool = False) -> None:
         self.site_dir = Path(site_dir)
+        self.warm = warm  # a long-lived server loads the frequent terms in the background
         self._lock = threading.Lock()
         self._engine: SearchEngine | None = None
         self._stamp: tuple | None = None
@@ -38,6 +39,9 @@ class SearchService:
                                            "run 'kb build'")
                 self._engine = SearchEngine(open_published(self.site_dir))
                 self._stamp = stamp
+                if self.warm:
+                    threading.Thread(target=self._engine.warm, daemon=True,
+                                     name="kb-search-warm").start()
             return self._engine
 
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> dict:

@@ -32,23 +32,27 @@ def _matches(text: str, lang: str, wanted: set[str]) -> list[tuple[int, int, str
     return [(s, e, t) for t, _p, s, e in terms(text, lang) if t in wanted][:200]
 
 
+def _rough(text: str, wanted: set[str]) -> int:
+    """How many wanted terms may be in ``text`` (stems are prefixes of their words)."""
+    folded = text[:MAX_TEXT].lower().translate(_FOLD)
+    return sum(1 for w in wanted if w in folded)
+
+
 def best_section(sections: list, wanted: set[str], lang: str):
     """``(index, matches)`` of the section with most distinct query terms (heading counts
-    twice); the first section with text when nothing matches."""
-    best, best_key, best_matches = None, (0, 0, 0), []
+    twice); the first section with text when nothing matches. Sections are ranked by a
+    quick substring test; only the chosen one is analysed."""
+    best, best_key = None, (0, 0)
     for i, (_anchor, heading, text) in enumerate(sections):
-        found = _matches(text, lang, wanted)
-        head = {t for *_x, t in _matches(heading, lang, wanted)} if heading else set()
-        distinct = {t for *_x, t in found}
-        key = (len(distinct | head) + len(head), len(found), -i)
+        key = (_rough(text, wanted) + 2 * _rough(heading or "", wanted), -i)
         if best is None or key > best_key:
-            best, best_key, best_matches = i, key, found
+            best, best_key = i, key
     if best is None or best_key[0] == 0:
         for i, sec in enumerate(sections):
             if sec[2]:
                 return i, []
         return None, []
-    return best, best_matches
+    return best, _matches(sections[best][2], lang, wanted)
 
 
 def window(text: str, matches: list[tuple[int, int, str]], size: int = WINDOW) -> str:
