@@ -22,6 +22,7 @@ from ..i18n import format_date, translator
 from ..manifest import article_entry, write_manifest
 from ..markdown_compat import plain_inline, to_mkdocs
 from ..project import HelpCenter, load_help_center
+from .background import Background
 from .compat import Partials, RootLinks, template_cache, write_redirects
 from .config import KbConfig
 from .fast_render import ConverterPool, renderer
@@ -51,6 +52,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._bytecode_caches: dict = {}  # project folder -> jinja2.BytecodeCache
         self._converters = ConverterPool()  # one Markdown converter per build, not per page
         self._render = renderer(self._converters)
+        self._background = Background()
         self.stubs: dict = {}  # redirect stubs' files, by path
         self.root_links: RootLinks | None = None
         self.partials: Partials | None = None
@@ -150,7 +152,15 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.article_by_src = {a.path: a for a in self.hc.articles}
         self.category_by_src = {c.index_path: c for c in self.hc.categories.values() if c.index_path}
         self._home_cache = None
+        if self.command == "build":  # a head start on a second core (background.py)
+            self._background.start(background_hooks, self, config)
         return new_nav
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._background.join()
+
+    def on_shutdown(self) -> None:
+        self._background.join()
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files):
         if not self.config.enabled:
@@ -267,12 +277,19 @@ class KbPlugin(BasePlugin[KbConfig]):
             write_redirects(self.hc.redirects, self.stubs, self.root_links, config.site_dir,
                             self.lang, config.site_name)
         minify_site_assets(config.site_dir)
+        self._background.join()
         for hook in post_build_hooks:
             hook(self, config)
 
 
 # Later build steps (the search index) register here; each gets (plugin, config).
 post_build_hooks: list = []
+
+# Steps that need only the loaded help center and its URLs (plugin.hc, plugin.nav_info), not
+# the rendered pages; each gets (plugin, config). `kb build` runs them in a forked child while
+# it renders the pages (background.py); they must be idempotent, because the post-build hooks
+# run anyway and must find the work done or do it themselves.
+background_hooks: list = []
 
 
 def _record_revisions(plugin, config) -> None:
@@ -294,6 +311,19 @@ def _search_post_build(plugin, config) -> None:
     post_build(plugin, config)
 
 
+def _search_head_start(plugin, config) -> None:
+    """A first build's search index (its slow part: every article indexed) written while the
+    pages render; the post-build hook then finds it up to date and only publishes it. Later
+    builds update the index incrementally in the post-build hook, as usual."""
+    from search.hooks import documents, work_dir
+    from search.index import update_index
+
+    work = work_dir(config)
+    if not plugin.config.search or work.exists():
+        return
+    update_index(work, documents(plugin))
+
+
 def _search_page_context(plugin, page, kb) -> None:
     from search.hooks import page_context
 
@@ -302,6 +332,7 @@ def _search_page_context(plugin, page, kb) -> None:
 
 # Search (search/hooks.py): the index after every build, related articles on article pages.
 post_build_hooks.append(_search_post_build)
+background_hooks.append(_search_head_start)
 page_context_hooks.append(_search_page_context)
 
 
