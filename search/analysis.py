@@ -30,13 +30,14 @@ _EXTRA_STOPS = {
            "is", "am", "are", "was", "were", "be", "been", "being", "have", "has", "had",
            "there", "here", "this", "that", "these", "those", "s", "t", "don", "doesn", "didn",
            "isn", "aren", "wasn", "won", "can't", "cannot", "anymore", "please", "help", "also",
-           "some", "any", "than", "then", "so", "just", "very", "too", "one", "still"},
+           "some", "any", "than", "then", "so", "just", "very", "too", "still", "instead",
+           "every", "keeps", "keep"},
     "it": {"l", "un", "dell", "all", "dall", "nell", "sull", "quest", "quell", "c", "d", "s",
            "po", "perche", "perché", "cosa", "come", "posso", "puo", "può", "devo", "deve",
            "mio", "mia", "miei", "mie", "mi", "ci", "si", "ne", "non", "più", "piu", "anche",
            "quando", "dove", "quale", "quali", "qual", "ogni", "già", "gia", "ancora", "molto",
            "tramite", "senza", "essere", "avere", "fare", "è", "e", "viene", "vengono",
-           "aiuto", "solo", "dopo", "prima", "tra", "fra"},
+           "aiuto", "solo", "dopo", "prima", "tra", "fra", "invece", "ogni"},
 }
 
 

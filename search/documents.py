@@ -66,7 +66,7 @@ class SearchDoc:
 
 
 # Bump when what goes into a document changes, so every article is indexed again.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 def plain_text(markdown: str) -> str:
@@ -119,12 +119,26 @@ def split_sections(body: str) -> list[Section]:
     return sections
 
 
-def _summary(article: Article) -> str:
-    text = plain_text(article.summary or "")
-    return text.replace("\n", " ")
+LEAD_MAX = 300  # characters of the first paragraph used when an article has no summary
+
+
+def lead(sections: list[Section]) -> str:
+    """The article's first paragraph (help articles state the problem there), cut at a
+    sentence end near LEAD_MAX characters."""
+    for sec in sections:
+        if sec.text:
+            para = sec.text.split("\n", 1)[0]
+            if len(para) <= LEAD_MAX:
+                return para
+            cut = para[:LEAD_MAX]
+            end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+            return cut[: end + 1] if end > 80 else cut.rsplit(" ", 1)[0]
+    return ""
 
 
 def from_article(article: Article, url: str) -> SearchDoc:
+    sections = split_sections(article.body)
+    summary = plain_text(article.summary or "").replace("\n", " ") or lead(sections)
     return SearchDoc(
         id=article.id,
         path=article.path,
@@ -132,8 +146,8 @@ def from_article(article: Article, url: str) -> SearchDoc:
         lang=article.lang,
         type=article.type,
         title=clean(article.title),
-        summary=_summary(article),
+        summary=summary,
         tags=[clean(t) for t in article.tags],
-        sections=split_sections(article.body),
+        sections=sections,
         revision=article.revision,
     )

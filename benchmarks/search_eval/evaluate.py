@@ -56,7 +56,7 @@ def load_queries(lang: str) -> list[Query]:
 
 def score(queries: list[Query], ranked: list[list[str]]) -> Scores:
     s = Scores()
-    for q, got in zip(queries, ranked):
+    for q, got in zip(queries, ranked, strict=False):
         rr = 0.0
         for i, path in enumerate(got[:10]):
             if path in q.relevant:
