@@ -37,7 +37,7 @@ _EXTRA_STOPS = {
            "mio", "mia", "miei", "mie", "mi", "ci", "si", "ne", "non", "più", "piu", "anche",
            "quando", "dove", "quale", "quali", "qual", "ogni", "già", "gia", "ancora", "molto",
            "tramite", "senza", "essere", "avere", "fare", "è", "e", "viene", "vengono",
-           "aiuto", "solo", "dopo", "prima", "tra", "fra", "invece", "ogni"},
+           "aiuto", "solo", "dopo", "prima", "tra", "fra", "invece"},
 }
 
 

@@ -16,6 +16,8 @@ import numpy as np
 from whoosh.matching.wrappers import FilterMatcher, MultiMatcher, WrappingMatcher
 from whoosh.reading import TermNotFound
 
+from . import analysis
+
 BODY_CANDIDATES = 10
 
 
@@ -53,7 +55,6 @@ def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
         return out
     reader = searcher.reader()
     fields = ((f"title_{lang}", r.phrase_title, 3, 0.0, len(docnums)),
-              (f"keys_{lang}", r.phrase_body, 3, 0.0, len(docnums)),
               # body postings are long: positions are read for the very best only
               (f"body_{lang}", r.phrase_body, 4, r.near_body, BODY_CANDIDATES))
     for field, full, gap, near, count in fields:
@@ -62,18 +63,23 @@ def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
         per_term = {t: wanted for t in terms}
         if holds is not None:
             cand = np.asarray(wanted, dtype=np.int64)
-            present = {t: cand[np.isin(cand, holds(field, t))] for t in terms}
-            hits = np.zeros(len(cand), dtype=np.int64)
+            present = {t: cand[_member(cand, holds(field, t))] for t in terms}
+            counts: dict[int, int] = defaultdict(int)
             for p in present.values():
-                hits += np.isin(cand, p)
-            several = set(cand[hits >= 2].tolist())
-            per_term = {t: [d for d in p.tolist() if d in several] for t, p in present.items()}
+                for d in p.tolist():
+                    counts[d] += 1
+            per_term = {t: [d for d in p.tolist() if counts[d] >= 2] for t, p in present.items()}
         idf = {t: searcher.idf(field, t) for t in terms}
         found: dict[int, dict[str, list[int]]] = defaultdict(dict)
         for t in terms:
-            if per_term[t]:
-                for d, pos in positions(reader, field, t, per_term[t], directory).items():
-                    found[d][t] = pos
+            if not per_term[t]:
+                continue
+            if field.startswith("title_"):  # short and stored: analyse it again, no I/O
+                got = _title_positions(searcher, lang, t, per_term[t])
+            else:
+                got = positions(reader, field, t, per_term[t], directory)
+            for d, pos in got.items():
+                found[d][t] = pos
         weight = sum(idf.values())
         for d, where in found.items():
             if len(where) < 2:
@@ -87,6 +93,24 @@ def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
                         pairs = _occurrences([a, b], where, 3)
                         if pairs:
                             out[d] += near * (idf[a] + idf[b]) * _saturate(pairs, r.k1)
+    return out
+
+
+def _member(cand, ids) -> np.ndarray:
+    """Which of ``cand`` are in the sorted array ``ids``."""
+    if not len(ids):
+        return np.zeros(len(cand), dtype=bool)
+    at = np.minimum(np.searchsorted(ids, cand), len(ids) - 1)
+    return ids[at] == cand
+
+
+def _title_positions(searcher, lang: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
+    out = {}
+    for d in docnums:
+        title = searcher.stored_fields(d).get("title") or ""
+        pos = [p for t, p, *_ in analysis.terms(analysis.clean(title), lang) if t == term]
+        if pos:
+            out[d] = pos
     return out
 
 
