@@ -44,9 +44,10 @@ def corpus_dir(lang: str) -> Path:
     return CORPORA / f"adobe-commerce-kb-{lang}" / "help"
 
 
-def load_queries(lang: str) -> list[Query]:
+def load_queries(lang: str, kind: str = "queries") -> list[Query]:
+    """``queries-<lang>.tsv`` (the main set) or ``heldout-<lang>.tsv`` (never tuned on)."""
     out = []
-    for line in (HERE / f"queries-{lang}.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (HERE / f"{kind}-{lang}.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         kind, text, rel = line.split("\t")
@@ -165,20 +166,21 @@ class MaterialSearch:
         return pages
 
 
-def evaluate(lang: str) -> dict:
-    queries = load_queries(lang)
+def evaluate(lang: str, kind: str = "queries") -> dict:
+    queries = load_queries(lang, kind)
     engine = kb_engine(lang)
     kb = score(queries, kb_ranked(engine, queries, lang))
     material = MaterialSearch(lang)
     mat = score(queries, [material.ranked(q.text) for q in queries])
-    return {"lang": lang, "queries": len(queries), "kb": kb, "material": mat}
+    return {"lang": lang, "set": kind, "queries": len(queries), "kb": kb, "material": mat}
 
 
 def main() -> None:
     verbose = "-v" in sys.argv
+    kind = "heldout" if "--heldout" in sys.argv else "queries"
     for lang in [a for a in sys.argv[1:] if not a.startswith("-")] or ["en", "it"]:
-        r = evaluate(lang)
-        print(f"{lang}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
+        r = evaluate(lang, kind)
+        print(f"{lang} {kind}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
               f"recall@5 {r['kb'].recall5:.3f} | Material MRR@10 {r['material'].mrr10:.3f} "
               f"recall@5 {r['material'].recall5:.3f}")
         if verbose:
