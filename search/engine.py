@@ -21,6 +21,7 @@ from .spelling import Corrector
 MAX_QUERY = 200  # characters; longer input is cut
 MAX_LIMIT = 50
 CANDIDATES = 20  # documents that get phrase/proximity bonuses
+STORED_CACHE = 20_000  # documents whose stored fields stay in memory
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class SearchEngine:
         self._lock = threading.Lock()
         self._correctors: dict[str, Corrector] = {}
         self._scorer: Scorer | None = None
+        self._stored: dict[int, dict] = {}
         with ix.searcher() as s:
             self.doc_counts = {lang: s.doc_frequency("lang", lang) for lang in LANGS}
         self.default_lang = max(LANGS, key=lambda lang: self.doc_counts.get(lang, 0))
@@ -70,6 +72,17 @@ class SearchEngine:
         if s is None:
             s = self._local.searcher = self.ix.searcher()
         return s
+
+    def stored(self, docnum: int) -> dict:
+        """A document's stored fields, through a bounded cache (they are read-only)."""
+        fields = self._stored.get(docnum)
+        if fields is None:
+            fields = self.searcher().stored_fields(docnum)
+            with self._lock:
+                if len(self._stored) >= STORED_CACHE:
+                    self._stored.pop(next(iter(self._stored)))
+                self._stored[docnum] = fields
+        return fields
 
     def _directory(self) -> dict:
         """This thread's posting matchers and block directories (search.proximity)."""
@@ -178,7 +191,8 @@ class SearchEngine:
         searcher = self.searcher()
         for seq in seqs:
             for d, b in proximity.bonuses(searcher, lang, [d for d, _ in hits], seq,
-                                          self.ranking, holds, self._directory()).items():
+                                          self.ranking, holds, self._directory(),
+                                          self.stored).items():
                 extra[d] = max(extra.get(d, 0.0), b)
         ranked = sorted(((d, s + extra.get(d, 0.0)) for d, s in hits), key=lambda h: -h[1])
         return ranked[:limit], total
@@ -212,9 +226,8 @@ class SearchEngine:
         if corrections:
             wanted.update(t for t, *_ in terms(" ".join(corrections.values()), lang))
         out = []
-        searcher = self.searcher()
         for docnum, score in ranked:
-            fields = searcher.stored_fields(docnum)
+            fields = self.stored(docnum)
             snip, section = snippet(fields.get("sections") or [], fields.get("summary") or "",
                                     wanted, lang)
             out.append({"id": fields["id"], "path": fields["path"], "title": fields["title"],

@@ -44,7 +44,7 @@ def _saturate(freq: int, k1: float) -> float:
 
 
 def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
-            holds=None, directory: dict | None = None) -> dict[int, float]:
+            holds=None, directory: dict | None = None, stored=None) -> dict[int, float]:
     """docnum -> bonus for the candidates ``docnums`` (query words ``seq``, in order).
 
     ``holds(field, term)``, when given, returns the sorted docnums holding ``term`` in
@@ -75,7 +75,7 @@ def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
             if not per_term[t]:
                 continue
             if field.startswith("title_"):  # short and stored: analyse it again, no I/O
-                got = _title_positions(searcher, lang, t, per_term[t])
+                got = _title_positions(stored or searcher.stored_fields, lang, t, per_term[t])
             else:
                 got = positions(reader, field, t, per_term[t], directory)
             for d, pos in got.items():
@@ -104,10 +104,10 @@ def _member(cand, ids) -> np.ndarray:
     return ids[at] == cand
 
 
-def _title_positions(searcher, lang: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
+def _title_positions(stored, lang: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
     out = {}
     for d in docnums:
-        title = searcher.stored_fields(d).get("title") or ""
+        title = stored(d).get("title") or ""
         pos = [p for t, p, *_ in analysis.terms(analysis.clean(title), lang) if t == term]
         if pos:
             out[d] = pos
