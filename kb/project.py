@@ -34,6 +34,7 @@ class Category:
     order: int = 1000
     articles: list[Article] = field(default_factory=list)
     index_path: str | None = None  # the folder's own index.md, when it has one
+    pages: list[str] = field(default_factory=list)  # pages 2, 3, ... of a long category
 
     @property
     def slug(self) -> str:

@@ -125,3 +125,35 @@ def test_kramdown_and_liquid_conversions():
     assert "Ask **us**." in out
     assert "```\n{% raw %}\n```" in out  # code is left alone
     assert to_mkdocs(">[!NOTE]\n>Careful.\n").startswith('!!! note "Note"')
+
+
+def test_a_huge_flat_category_gets_numbered_pages(tmp_path):
+    """Like the 2,829 articles of one m365 folder: category pages stay small."""
+    from benchmarks.synth import write_articles
+
+    plan = write_articles(tmp_path / "articles", 35, categories=1)  # 5 guide steps + 30
+    folder = plan[0].category
+    conf = {"site_name": "Big", "docs_dir": "articles", "site_dir": "site",
+            "theme": {"name": "material"},
+            "plugins": ["search", {"kb": {"category_page_size": 10}}]}
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(conf), encoding="utf-8")
+    site = build_site(tmp_path / "mkdocs.yml").site_dir
+    pages = [site / folder / "index.html", site / folder / "page/2/index.html",
+             site / folder / "page/3/index.html"]
+    html = [p.read_text() for p in pages]
+    assert not (site / folder / "page/4").exists()
+    assert "Page 1 of 3" in html[0] and 'rel="next" href="page/2/"' in html[0]
+    assert "Page 2 of 3" in html[1]
+    assert 'rel="prev" href="../../"' in html[1] and 'rel="next" href="../3/"' in html[1]
+    assert "Page 3 of 3" in html[2] and 'rel="next"' not in html[2].split("data-kb-pager")[1]
+    # each listed article on exactly one page; the guide on page 1 only
+    lists = [h.split("data-kb-pager")[0].split("kb-category-header")[-1] for h in html]
+    slugs = {a.path.rsplit("/", 1)[1][:-3]: a for a in plan}
+    per_page = [{s for s in slugs if f'href="{pre}{s}/"' in part}
+                for pre, part in zip(("", "../../", "../../"), lists, strict=True)]
+    assert [len(p) for p in per_page] == [15, 10, 10]  # page 1: 5 steps + 10
+    listed = set().union(*per_page)
+    assert listed == set(slugs)
+    steps = {s for s, a in slugs.items() if a.type == "onboarding"}
+    assert steps <= per_page[0] and not steps & (per_page[1] | per_page[2])
+    assert not per_page[1] & per_page[2] and not (per_page[0] - steps) & per_page[1]

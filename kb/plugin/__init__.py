@@ -26,7 +26,14 @@ from .background import Background
 from .compat import Partials, RootLinks, template_cache, write_redirects
 from .config import KbConfig
 from .fast_render import ConverterPool, renderer
-from .site_nav import CATEGORY_TEMPLATE, HOME_TEMPLATE, build_nav, generated_pages, sidebar_window
+from .site_nav import (
+    CATEGORY_TEMPLATE,
+    HOME_TEMPLATE,
+    build_nav,
+    category_pages,
+    generated_pages,
+    sidebar_window,
+)
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -45,6 +52,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.article_by_src: dict = {}
         self.category_by_src: dict = {}
         self._home_cache: list[dict] | None = None
+        self._views: dict = {}  # (category, page) -> the template's view, per build
+        self.category_page_no: dict[str, int] = {}
+        self.category_page_urls: dict[str, list[str]] = {}
         # Kept between the builds of one process (kb serve): unchanged articles are not
         # parsed again and Material's templates are not compiled again.
         self.command = "build"
@@ -128,6 +138,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.partials = Partials(docs_dir, self.hc.partials)
         for f in generated_pages(self.hc, config, files, self.lang):
             files.append(f)
+        for f in category_pages(self.hc, config, files, self.config.category_page_size):
+            files.append(f)
         return files
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
@@ -151,7 +163,22 @@ class KbPlugin(BasePlugin[KbConfig]):
         new_nav, self.nav_info, self.home = build_nav(self.hc, files)
         self.article_by_src = {a.path: a for a in self.hc.articles}
         self.category_by_src = {c.index_path: c for c in self.hc.categories.values() if c.index_path}
+        # long categories: page n of a category, and each page's URL
+        self.category_page_no: dict[str, int] = {}
+        self.category_page_urls: dict[str, list[str]] = {}
+        for cat in self.hc.categories.values():
+            if not cat.pages or cat.key not in self.nav_info:
+                continue
+            first = self.nav_info[cat.key].page
+            urls = [first.url if first else ""]
+            for n, src in enumerate(cat.pages, start=2):
+                self.category_by_src[src] = cat
+                self.category_page_no[src] = n
+                f = files.get_file_from_path(src)
+                urls.append(f.page.url if f is not None and f.page is not None else "")
+            self.category_page_urls[cat.key] = urls
         self._home_cache = None
+        self._views: dict = {}
         if self.command == "build":  # a head start on a second core (background.py)
             self._background.start(background_hooks, self, config)
         return new_nav
@@ -199,7 +226,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             kb["categories"] = self._home_categories()
         elif category is not None:
             kb["kind"] = "category"
-            kb["category"] = self._category_view(category.key)
+            page_no = self.category_page_no.get(src, 1)
+            kb["category"] = self._category_view(category.key, page_no)
+            kb["pager"] = self._pager(category.key, page_no)
         if article is not None:
             kb["kind"] = "article"
             info = self.nav_info.get(article.category)
@@ -216,17 +245,38 @@ class KbPlugin(BasePlugin[KbConfig]):
         context["kb_t"] = t
         return context
 
-    def _category_view(self, key: str) -> dict:
+    def _category_view(self, key: str, page_no: int | None = None) -> dict:
+        """A category for the templates; with ``page_no``, only that page's articles when
+        the category has numbered pages. Computed once per build and page."""
+        cached = self._views.get((key, page_no))
+        if cached is not None:
+            return cached
         info = self.nav_info[key]
         cat = info.category
-        return {
+        faqs = [i for i in info.items if i.article.type == "faq"]
+        others = [i for i in info.items if i.article.type not in ("faq", "onboarding")]
+        guide = info.guide
+        size = self.config.category_page_size
+        if page_no is not None and key in self.category_page_urls and size > 0:
+            shown = (faqs + others)[(page_no - 1) * size: page_no * size]
+            faqs = [i for i in shown if i.article.type == "faq"]
+            others = [i for i in shown if i.article.type != "faq"]
+            guide = guide if page_no == 1 else []
+        view = self._views[(key, page_no)] = {
             "key": cat.key, "title": cat.title, "description": cat.description, "icon": cat.icon,
             "url": info.page.url if info.page else "", "count": len(info.items),
-            "guide": info.guide,
-            "faqs": [i for i in info.items if i.article.type == "faq"],
-            "others": [i for i in info.items if i.article.type not in ("faq", "onboarding")],
-            "items": info.items,
+            "guide": guide, "faqs": faqs, "others": others, "items": info.items,
         }
+        return view
+
+    def _pager(self, key: str, page_no: int) -> dict | None:
+        urls = self.category_page_urls.get(key)
+        if not urls:
+            return None
+        return {"n": page_no, "m": len(urls),
+                "prev": urls[page_no - 2] if page_no > 1 else None,
+                "next": urls[page_no] if page_no < len(urls) else None,
+                "urls": urls}
 
     def _home_categories(self) -> list[dict]:
         if self._home_cache is None:

@@ -65,6 +65,10 @@ class KbConfig(base.Config):
     # around the current article and a link to the category page.
     sidebar_limit = c.Type(int, default=40)
 
+    # How many articles a category page lists; a longer category gets numbered pages
+    # (<category>/page/2/, ...) with previous/next links. 0 lists every article on one page.
+    category_page_size = c.Type(int, default=200)
+
     # Stop the build on check warnings too (like 'kb check --strict').
     strict = c.Type(bool, default=False)
 

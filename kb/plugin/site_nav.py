@@ -40,6 +40,32 @@ def generated_pages(hc: HelpCenter, config, files: Files, lang: str) -> list[Fil
     return new
 
 
+def listed(cat: Category) -> list:
+    """The articles a category page lists (its onboarding guide is shown apart, on page 1)."""
+    return [a for a in cat.articles if not a.is_onboarding]
+
+
+def category_pages(hc: HelpCenter, config, files: Files, page_size: int) -> list[File]:
+    """Pages 2, 3, ... of categories that list more than ``page_size`` articles."""
+    new = []
+    for cat in hc.categories.values():
+        cat.pages = []
+        count = len(listed(cat))
+        if not cat.key or not cat.index_path or page_size <= 0 or count <= page_size:
+            continue
+        base = cat.index_path.rsplit("/", 1)[0] if "/" in cat.index_path else ""
+        title = cat.title.replace('"', '\\"')
+        for n in range(2, (count + page_size - 1) // page_size + 1):
+            src = f"{base}/page/{n}/index.md".lstrip("/")
+            if files.get_file_from_path(src) is not None:
+                break  # a real folder called "page": no numbered pages for this category
+            content = (f"---\ntemplate: {CATEGORY_TEMPLATE}\ntitle: \"{title}\"\n"
+                       "hide: [toc]\nsearch:\n  exclude: true\n---\n")
+            new.append(File.generated(config, src, content=content))
+            cat.pages.append(src)
+    return new
+
+
 @dataclass
 class SidebarItem:
     title: str
