@@ -65,6 +65,8 @@ def setup(app: Flask) -> None:
     password = app.config.get("ADMIN_PASSWORD") or os.environ.get("KB_ADMIN_PASSWORD") or ""
     state = app.extensions.setdefault("kb_dashboard", {})
     state["password_hash"] = generate_password_hash(password) if password else None
+    if app.config.get("ADMIN_PASSWORD"):
+        app.config["ADMIN_PASSWORD"] = "(set; kept only as a hash)"  # no plain copy in memory
     state["failures"] = {}
     state["lock"] = threading.Lock()
     if not app.config.get("SECRET_KEY"):
@@ -128,7 +130,13 @@ def check_password(who: str, password: str) -> bool:
             state["failures"].pop(who, None)
         else:
             if len(state["failures"]) > 10_000:  # bounded memory under a flood of addresses
-                state["failures"].clear()
+                # Forget the clients that are not throttled first: a flood of new addresses
+                # must not set free the ones that are (an attacker could buy a reset).
+                failures = state["failures"]
+                for key in [k for k, t in failures.items() if len(t) < MAX_FAILURES]:
+                    del failures[key]
+                if len(failures) > 10_000:
+                    failures.clear()
             state["failures"].setdefault(who, deque()).append(time.monotonic())
     return ok
 

@@ -68,6 +68,9 @@ def enqueue(engine: Engine, url: str, event: str, dedup_key: str, payload: dict[
     at = at or now()
     body = json.dumps({"event": event, "sent_by": "kb", "created_at": at.isoformat(),
                        **payload}, ensure_ascii=False, sort_keys=True)
+    # Readers' comments may hold HTML: escaped as JSON \u escapes (the same data once parsed),
+    # a receiver that pastes the raw body into a page or a chat message runs nothing.
+    body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     try:
         with engine.begin() as conn:
             conn.execute(box.insert().values(event=event, dedup_key=dedup_key[:200], url=url,
