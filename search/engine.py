@@ -31,11 +31,11 @@ class Ranking:
     title: float = 5.0
     keys: float = 2.5
     body: float = 1.0
-    title_b: float = 0.5
+    title_b: float = 0.8
     keys_b: float = 0.6
     body_b: float = 0.75
     k1: float = 1.2
-    coord: float = 1.0  # exponent of the share of query words matched
+    coord: float = 0.7  # exponent of the share of query words matched
     phrase_title: float = 4.0
     phrase_body: float = 1.5
     near_body: float = 0.6  # two neighbouring query words close together
