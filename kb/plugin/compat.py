@@ -77,9 +77,13 @@ class RootLinks:
         path, sep, fragment = target.partition("#")
         path = path.split("?", 1)[0]
         f = self.find(path)
-        if f is None:
+        if f is not None:
+            url = get_relative_url(f.url, page_url)
+        elif path.strip("/") == "":  # the site's home page (kb generates it)
+            url = get_relative_url(".", page_url)
+            url = url if url.endswith("/") else f"{url}/"
+        else:
             return None
-        url = get_relative_url(f.url, page_url)
         return f"{url}#{fragment}" if sep else url
 
     def rewrite(self, markdown: str, page: Page) -> str:
