@@ -70,3 +70,47 @@ def log_click(engine: Engine, token: str, article_id: str, rank: int | None,
                     clicked_at=now or datetime.now(timezone.utc)))
     with engine.begin() as conn:
         return conn.execute(stmt).rowcount > 0
+
+
+class LogWriter:
+    """Writes search-log rows on a background thread, so a search never waits for the
+    database. Rows queue in memory (bounded: when the database is slower than the readers,
+    the newest rows are dropped and counted, never the search); ``flush()`` waits for them."""
+
+    def __init__(self, engine_factory, maxsize: int = 10_000) -> None:
+        import queue
+        import threading
+
+        self._engine_factory = engine_factory
+        self._queue: queue.Queue = queue.Queue(maxsize=maxsize)
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, daemon=True, name="kb-search-log")
+        self._thread.start()
+
+    def submit(self, **row) -> None:
+        import queue
+
+        try:
+            self._queue.put_nowait(row)
+        except queue.Full:
+            self.dropped += 1
+
+    def flush(self, timeout: float = 10.0) -> None:
+        import time
+
+        end = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < end:
+            time.sleep(0.01)
+
+    def _run(self) -> None:
+        import logging
+
+        log = logging.getLogger("search")
+        while True:
+            row = self._queue.get()
+            try:
+                log_search(self._engine_factory(), **row)
+            except Exception as exc:  # noqa: BLE001 - a lost log row must not kill the writer
+                log.warning("search log not written: %s", exc.__class__.__name__)
+            finally:
+                self._queue.task_done()

@@ -151,3 +151,11 @@ def test_report_helpers_read_the_search_log(engine):
         conn.execute(insert(search_log), [_row("z1", "cancel plan", 0), _row("z2", "sso", 0),
                                           _row("z3", "cancel plan", 0)])
     assert review_data.zero_result_queries(engine) == [("cancel plan", 2), ("sso", 1)]
+
+
+def test_outside_tests_the_log_is_written_in_the_background(make_app):
+    app = make_app(TESTING=False)
+    res = app.test_client().get(URL, query_string={"q": "refund"})
+    assert res.status_code == 200
+    app.extensions["kb_search_log"].flush()
+    assert [r["query"] for r in logged(app)] == ["refund"]
