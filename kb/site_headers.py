@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 _SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
@@ -82,3 +84,29 @@ def headers_for(content_type: str, body: bytes | None, api_url: str = "") -> dic
     if body is not None and content_type.split(";")[0].strip() == "text/html":
         headers["Content-Security-Policy"] = site_csp(inline_script_hashes(body), api_url)
     return headers
+
+
+def site_policy(site_dir: str | Path, api_url: str = "") -> dict[str, str]:
+    """One set of headers for every page of a built site (for a CDN or nginx): the CSP allows
+    the union of the pages' inline script hashes (Material's differ only by page depth)."""
+    hashes: list[str] = []
+    for page in sorted(Path(site_dir).rglob("*.html")):
+        for source in inline_script_hashes(page.read_bytes()):
+            if source not in hashes:
+                hashes.append(source)
+    return {**BASE_HEADERS, "Content-Security-Policy": site_csp(hashes, api_url)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kb.site_headers SITE_DIR [API_URL]``: the headers, one per line."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or not Path(args[0]).is_dir():
+        print("usage: python -m kb.site_headers SITE_DIR [API_URL]", file=sys.stderr)
+        return 2
+    for name, value in site_policy(args[0], args[1] if len(args) > 1 else "").items():
+        print(f"{name}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -206,3 +206,17 @@ def test_vote_during_a_database_outage_is_kept_and_stored_once(served, page):
     print(f"outage: {len(answers)} requests {answers}, {acknowledged} acknowledged, "
           f"{len(rows)} stored")
     assert acknowledged >= 1 and 503 in answers
+
+
+@pytest.mark.parametrize("path", ["", "no/such/page/"])
+def test_search_prompt_works_from_the_keyboard_under_the_csp(served, page, path):
+    """The home and 404 pages' search prompt once used an inline onkeydown, which the CSP
+    refuses; it must work from the keyboard with no violation."""
+    _, base = served
+    watch(page)
+    page.goto(base + path)
+    page.focus(".kb-hero__search")
+    page.keyboard.press("Enter")
+    page.keyboard.type("password")
+    page.wait_for_selector("a[data-kb-search-result], .md-search-result__item", timeout=10000)
+    assert page.evaluate("window.__csp") == []

@@ -4,6 +4,17 @@
    be reached (a static-only deployment) Material's built-in client-side search stays in charge. */
 (function () {
   "use strict";
+  // The search prompt of the home and 404 pages (a label for Material's search toggle) opens
+  // search from the keyboard too: here, not in an inline onkeydown, which the site's
+  // Content-Security-Policy refuses (kb/site_headers.py).
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if ((e.key === "Enter" || e.key === " ") && t.classList &&
+        t.classList.contains("kb-hero__search")) {
+      e.preventDefault();
+      t.click();
+    }
+  });
   var script = document.currentScript;
   if (!script || !window.fetch) return;
   var opts = script.dataset;
