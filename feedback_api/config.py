@@ -32,6 +32,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SITE_URL": ("KB_SITE_URL", "the public help center URL, for the no-JavaScript redirect"),
     "AUTO_UPGRADE": ("KB_AUTO_UPGRADE", "1: upgrade the schema at start-up (kb serve)"),
     "MAX_CONTENT_LENGTH": ("KB_MAX_BODY_BYTES", "largest request body in bytes; default 65536"),
+    "DB_TIMEOUT": ("KB_DB_TIMEOUT", "seconds to wait on a locked or slow database, then 503"),
     "ADMIN_PASSWORD": ("KB_ADMIN_PASSWORD", "the dashboard's password (see the dashboard docs)"),
 }
 
@@ -95,6 +96,7 @@ def load_settings(test_config: Mapping[str, Any] | None = None,
     out["AUTO_UPGRADE"] = _truthy(raw.get("AUTO_UPGRADE", False))
     out["MAX_CONTENT_LENGTH"] = _int(raw.get("MAX_CONTENT_LENGTH", 64 * 1024),
                                      "KB_MAX_BODY_BYTES", errors, minimum=1024)
+    out["DB_TIMEOUT"] = _seconds(raw.get("DB_TIMEOUT", 5), "KB_DB_TIMEOUT", errors)
     if errors:
         raise ConfigError("invalid API settings:\n  " + "\n  ".join(errors))
     return out
@@ -108,6 +110,17 @@ def _int(value: Any, name: str, errors: list[str], minimum: int = 0) -> int:
         return minimum
     if number < minimum:
         errors.append(f"{name}: {number} is below {minimum}")
+    return number
+
+
+def _seconds(value: Any, name: str, errors: list[str]) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        errors.append(f"{name}: {value!r} is not a number of seconds")
+        return 5.0
+    if not 0.1 <= number <= 300:
+        errors.append(f"{name}: {number} is not between 0.1 and 300 seconds")
     return number
 
 

@@ -35,7 +35,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000  # command-line tools: wait long rather than fai
 # The API answers within a bounded time instead of hanging on a locked, slow or absent
 # database: it waits at most this long for a lock (SQLite busy timeout, the writer queue,
 # PostgreSQL lock_timeout and connect_timeout; statements get twice as long), then says 503.
-# Settable per app as DB_TIMEOUT (seconds).
+# Settable per app as DB_TIMEOUT (seconds; KB_DB_TIMEOUT in the environment).
 API_DB_TIMEOUT_S = 5.0
 _writer_locks: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
