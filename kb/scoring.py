@@ -117,8 +117,11 @@ class Tally:
         if v.reason:
             self.reasons[v.reason] = self.reasons.get(v.reason, 0) + 1
         if v.created_at is not None:
-            self.first = v.created_at if self.first is None else min(self.first, v.created_at)
-            self.last = v.created_at if self.last is None else max(self.last, v.created_at)
+            ts = v.created_at
+            if ts.tzinfo is None:  # naive means UTC (as in utc_day); never compare the two kinds
+                ts = ts.replace(tzinfo=dt.timezone.utc)
+            self.first = ts if self.first is None else min(self.first, ts)
+            self.last = ts if self.last is None else max(self.last, ts)
 
     def __add__(self, other: Tally) -> Tally:
         reasons = dict(self.reasons)
