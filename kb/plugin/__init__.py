@@ -374,15 +374,31 @@ def _search_head_start(plugin, config) -> None:
     update_index(work, documents(plugin))
 
 
-def _search_page_context(plugin, page, kb) -> None:
-    from search.hooks import page_context
+def _search_related(plugin, config):
+    """Related articles (a few seconds for thousands of articles), computed in the child
+    while the parent renders Markdown; the parent takes them at its first article page."""
+    limit = plugin.config.related_articles
+    if not plugin.config.search or not limit:
+        return None
+    from search.hooks import documents
+    from search.related import related
 
+    return related(documents(plugin), limit)
+
+
+def _search_page_context(plugin, page, kb) -> None:
+    from search.hooks import _state, page_context
+
+    if kb.get("kind") == "article" and plugin._background.pid is not None:
+        state = _state(plugin)
+        if state.related is None:
+            state.related = plugin._background.get("_search_related")  # None: computed here
     page_context(plugin, page, kb)
 
 
 # Search (search/hooks.py): the index after every build, related articles on article pages.
 post_build_hooks.append(_search_post_build)
-background_hooks.append(_search_head_start)
+background_hooks.extend([_search_related, _search_head_start])
 page_context_hooks.append(_search_page_context)
 
 

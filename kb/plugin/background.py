@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
+import select
+import struct
 import sys
 import threading
 import time
@@ -23,10 +26,22 @@ log = logging.getLogger("mkdocs.plugins.kb")
 WAIT_S = 600.0  # a child that takes longer than this is stopped; the hook then does the work
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 class Background:
+    """A forked child doing ``steps``; a step that returns a value (not None) sends it back
+    through a pipe, and the parent picks it up with :meth:`get` when it needs it."""
+
     def __init__(self) -> None:
         self.pid: int | None = None
         self.started = 0.0
+        self.fd: int | None = None  # read end of the results pipe
+        self.buffer = b""
+        self.results: dict[str, object] = {}
 
     def start(self, steps: list[Callable], plugin, config) -> bool:
         """Run ``steps(plugin, config)`` in a forked child; False when not possible."""
@@ -38,27 +53,78 @@ class Background:
                 stream.flush()
             except (AttributeError, OSError, ValueError):
                 pass
+        read_fd, write_fd = os.pipe()
         try:
             pid = os.fork()
         except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
             return False
         if pid == 0:  # the child: do the steps, never return into MkDocs
             code = 0
             try:
+                os.close(read_fd)
                 logging.disable(logging.CRITICAL)  # the parent reports, not the child
                 for step in steps:
-                    step(plugin, config)
+                    value = step(plugin, config)
+                    if value is not None:
+                        data = pickle.dumps((step.__name__, value), pickle.HIGHEST_PROTOCOL)
+                        _write_all(write_fd, struct.pack("!Q", len(data)) + data)
             except BaseException:  # noqa: BLE001 - the after-build hook redoes the work
                 code = 1
             finally:
                 os._exit(code)
-        self.pid, self.started = pid, time.monotonic()
+        os.close(write_fd)
+        self.pid, self.started, self.fd = pid, time.monotonic(), read_fd
+        self.buffer, self.results = b"", {}
         return True
+
+    def get(self, name: str) -> object | None:
+        """The value the step called ``name`` returned, waiting for it; None when the child
+        failed, ended without it, or there is no child."""
+        while name not in self.results and self.fd is not None:
+            self._read_one()
+        return self.results.pop(name, None)
+
+    def _read_one(self) -> None:
+        """Read one message (or the end) from the child."""
+        while True:
+            if len(self.buffer) >= 8:
+                size = struct.unpack("!Q", self.buffer[:8])[0]
+                if len(self.buffer) >= 8 + size:
+                    data, self.buffer = self.buffer[8:8 + size], self.buffer[8 + size:]
+                    try:
+                        name, value = pickle.loads(data)  # noqa: S301 - our own child
+                    except Exception:  # noqa: BLE001
+                        return
+                    self.results[name] = value
+                    return
+            if self.fd is None:
+                return
+            wait = max(0.0, self.started + WAIT_S - time.monotonic())
+            if not select.select([self.fd], [], [], wait)[0]:  # a stuck child: give up on it
+                self._close()
+                if self.pid is not None:
+                    os.kill(self.pid, 9)
+                return
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                self._close()
+                return
+            self.buffer += chunk
+
+    def _close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
     def join(self) -> bool | None:
         """Wait for the child; True when it succeeded, None when there was none."""
         if self.pid is None:
             return None
+        while self.fd is not None:  # drain: a child blocked on a full pipe never ends
+            self._read_one()
+        self.results.clear()
         pid, self.pid = self.pid, None
         deadline = self.started + WAIT_S
         while True:
