@@ -41,6 +41,7 @@ class Ranking:
     near_body: float = 0.6  # two neighbouring query words close together
     corrected: float = 0.9  # weight of a spelling correction next to the typed word
     synonym: float = 0.7  # weight of a synonym next to the word typed
+    title_cover: float = 1.0  # score x (1 + this x share of the title's words asked for)
 
 
 DEFAULT_RANKING = Ranking()
@@ -194,7 +195,16 @@ class SearchEngine:
                                           self.ranking, holds, self._directory(),
                                           self.stored).items():
                 extra[d] = max(extra.get(d, 0.0), b)
-        ranked = sorted(((d, s + extra.get(d, 0.0)) for d, s in hits), key=lambda h: -h[1])
+        cover = self.ranking.title_cover
+        share: dict[int, float] = {}
+        if cover:
+            asked = {t for u in units for a in u.alternatives for t in a.terms}
+            for d, _s in hits:
+                title = {t for t, *_ in terms(self.stored(d).get("title") or "", lang)}
+                if title:
+                    share[d] = len(title & asked) / len(title)
+        ranked = sorted(((d, (s + extra.get(d, 0.0)) * (1 + cover * share.get(d, 0.0)))
+                         for d, s in hits), key=lambda h: -h[1])
         return ranked[:limit], total
 
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> dict:
