@@ -53,6 +53,11 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] |
     """(line number, row) pairs; a row that cannot even be read is a message instead."""
     if fmt == "csv":
         reader = csv.DictReader(stream)
+        try:
+            reader.fieldnames  # noqa: B018 - reads the header now, so line_num counts it
+        except csv.Error as exc:
+            yield 1, f"unreadable CSV header: {exc}"
+            return
         while True:
             line = reader.line_num + 1
             try:
