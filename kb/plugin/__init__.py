@@ -63,6 +63,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._converters = ConverterPool()  # one Markdown converter per build, not per page
         self._render = renderer(self._converters)
         self._background = Background()
+        self._serve_docs: dict = {}  # id(article) -> (article, url, search document)
+        self._serve_related = None  # (article ids, related articles) of the last serve build
         self.stubs: dict = {}  # redirect stubs' files, by path
         self.root_links: RootLinks | None = None
         self.partials: Partials | None = None
@@ -389,11 +391,42 @@ def _search_related(plugin, config):
 def _search_page_context(plugin, page, kb) -> None:
     from search.hooks import _state, page_context
 
-    if kb.get("kind") == "article" and plugin._background.pid is not None:
-        state = _state(plugin)
-        if state.related is None:
-            state.related = plugin._background.get("_search_related")  # None: computed here
+    if kb.get("kind") != "article":
+        return page_context(plugin, page, kb)
+    state = _state(plugin)
+    if state.related is None and plugin._background.pid is not None:
+        state.related = plugin._background.get("_search_related")  # None: computed here
+    if plugin.command == "serve":
+        _serve_search_state(plugin, state)
     page_context(plugin, page, kb)
+    if plugin.command == "serve" and state.docs is not None and state.related is not None:
+        plugin._serve_related = (frozenset(d.id for d in state.docs), state.related)
+    return None
+
+
+def _serve_search_state(plugin, state) -> None:
+    """kb serve rebuilds after every save and renders only the changed pages: the search
+    documents of unchanged articles (the same objects, from the article cache) are reused,
+    and so are the related articles while no article is added or removed. The page being
+    edited may show the related articles of its previous text; ``kb build`` is exact."""
+    from search.documents import from_article
+
+    if state.docs is None:
+        memo, fresh, docs = plugin._serve_docs, {}, []
+        for info in plugin.nav_info.values():
+            for item in info.items:
+                hit = memo.get(id(item.article))
+                if hit is not None and hit[0] is item.article and hit[1] == item.url:
+                    doc = hit[2]
+                else:
+                    doc = from_article(item.article, item.url)
+                fresh[id(item.article)] = (item.article, item.url, doc)
+                docs.append(doc)
+        plugin._serve_docs, state.docs = fresh, docs
+    if state.related is None and plugin._serve_related is not None:
+        ids, value = plugin._serve_related
+        if ids == frozenset(d.id for d in state.docs):
+            state.related = value
 
 
 # Search (search/hooks.py): the index after every build, related articles on article pages.
