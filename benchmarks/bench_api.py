@@ -21,6 +21,7 @@ import os
 import random
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -199,15 +200,20 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def throughput(project: Path, db_url: str, ids: list[str], quick: bool) -> list[dict]:
-    seconds, rounds = (2.0, 1) if quick else (6.0, 3)
+    """Many short alternating rounds of health and POST: load from other processes on the
+    machine drifts over seconds, so each round's ratio compares like with like; the figure is
+    the median of the rounds' ratios."""
+    seconds, rounds = (1.0, 3) if quick else (1.5, 10)
     server = Server(project, db_url, free_port())
     server.start()
     totals = {k: {"n": 0, "t": 0.0, "codes": Counter(), "lat": []} for k in ("health", "post")}
+    ratios: list[float] = []
     try:
         with ProcessPoolExecutor(LOAD_PROCESSES) as pool:
             measure(pool, server.port, "health", 1.0, ids, 1)  # warm-up: workers, caches
             measure(pool, server.port, "post", 1.0, ids, 2)
             for r in range(rounds):
+                rps = {}
                 for kind in ("health", "post") if r % 2 == 0 else ("post", "health"):
                     n, t, codes, lat = measure(pool, server.port, kind, seconds, ids, 10 + r)
                     acc = totals[kind]
@@ -215,26 +221,28 @@ def throughput(project: Path, db_url: str, ids: list[str], quick: bool) -> list[
                     acc["t"] += t
                     acc["codes"].update(codes)
                     acc["lat"] += lat
-                    print(f"   round {r + 1} {kind:6}: {n / t:7.0f} req/s, "
-                          f"p99 {percentile(lat, 0.99) * 1000:5.1f} ms", flush=True)
+                    rps[kind] = n / t
+                ratios.append(rps["post"] / rps["health"])
+                print(f"   round {r + 1:2}: health {rps['health']:5.0f} req/s, "
+                      f"post {rps['post']:5.0f} req/s, ratio {ratios[-1]:.2f}", flush=True)
     finally:
         server.stop()
-    rps = {k: v["n"] / v["t"] for k, v in totals.items()}
-    ratio = rps["post"] / rps["health"]
+    ratio = statistics.median(ratios)
     rows = []
     for kind in ("health", "post"):
         acc = totals[kind]
         bad = sum(c for s, c in acc["codes"].items() if not (isinstance(s, int) and s < 300))
         p50, p99 = (percentile(acc["lat"], q) * 1000 for q in (0.5, 0.99))
-        print(f"   {kind}: {acc['n']} requests, {rps[kind]:.0f} req/s, p50 {p50:.1f} ms, "
-              f"p99 {p99:.1f} ms, statuses {dict(acc['codes'])}", flush=True)
+        print(f"   {kind}: {acc['n']} requests, {acc['n'] / acc['t']:.0f} req/s, p50 {p50:.1f} "
+              f"ms, p99 {p99:.1f} ms, statuses {dict(acc['codes'])}", flush=True)
         rows.append({"name": f"API {kind}: p99 at {CONNECTIONS} connections",
-                     "figure": f"{p99:.1f} ms ({rps[kind]:.0f} req/s)",
+                     "figure": f"{p99:.1f} ms ({acc['n'] / acc['t']:.0f} req/s)",
                      "goal": "<= 50 ms" if kind == "post" else "",
                      "ok": (p99 <= 50) if kind == "post" else None})
         rows.append({"name": f"API {kind}: non-2xx answers", "figure": f"{bad} of {acc['n']}",
                      "goal": "0", "ok": bad == 0})
-    rows.append({"name": "API POST / GET health throughput", "figure": f"{ratio:.2f}",
+    rows.append({"name": "API POST / GET health throughput (median of rounds)",
+                 "figure": f"{ratio:.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f})",
                  "goal": ">= 0.70", "ok": ratio >= 0.7})
     return rows
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import db
 from .articles import SiteNotBuilt
 from .errors import ApiError
-from .limits import vote_limit
+from .limits import check_vote_limit
 from .redirects import thanks_url
 from .storage import SubmissionConflict, upsert_vote
 from .votes import FieldError, parse_vote
@@ -56,14 +56,14 @@ def post_feedback():
     vote.lang = vote.lang or entry.get("lang")
     vote.source = "form" if is_form else "widget"
     engine = db.get_engine()
-    with vote_limit(vote.article):
-        if _is_bot(data):
-            # The honeypot field people never see was filled in: answer as if the vote was
-            # stored (a bot learns nothing to adapt to), store nothing.
-            log.info("honeypot: dropped a vote for %s", vote.article)
-            vote_id, created = 0, True
-        else:
-            vote_id, created = _store(engine, vote)
+    check_vote_limit(vote.article)
+    if _is_bot(data):
+        # The honeypot field people never see was filled in: answer as if the vote was
+        # stored (a bot learns nothing to adapt to), store nothing.
+        log.info("honeypot: dropped a vote for %s", vote.article)
+        vote_id, created = 0, True
+    else:
+        vote_id, created = _store(engine, vote)
     if is_form:
         cfg = current_app.config
         return redirect(thanks_url(
