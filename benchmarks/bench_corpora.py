@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -49,10 +50,17 @@ def project_for(corpus: Path, work: Path, docs: Path) -> Path:
     return config
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_kb(args: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+    """Wall seconds and the finished process; ``run_kb.cpu``: its CPU seconds."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    start = time.perf_counter()
+    cpu, start = _children_cpu(), time.perf_counter()
     proc = subprocess.run([*KB, *args], cwd=cwd, capture_output=True, text=True, env=env)
+    run_kb.cpu = _children_cpu() - cpu
     return time.perf_counter() - start, proc
 
 
@@ -80,6 +88,7 @@ def run(args) -> list[dict]:
         config = project_for(corpus, work / corpus.name, docs)
         load = os.getloadavg()[0]
         seconds, proc = run_kb(["build", "-f", str(config)], config.parent)
+        cpu = run_kb.cpu
         crashed = "Traceback" in proc.stderr + proc.stdout
         built = re.search(r"Built (\d+) pages", proc.stdout)
         warnings = len(re.findall(r"^warning: ", proc.stderr, re.M))
@@ -97,7 +106,8 @@ def run(args) -> list[dict]:
             "goal": "builds, no crash", "ok": proc.returncode == 0 and not crashed})
         if corpus.name == BIG and not args.quick:
             rows.append({"name": f"corpus {corpus.name}: build time",
-                         "figure": f"{seconds:.1f} s (load average {load:.1f} at start)",
+                         "figure": f"{seconds:.1f} s ({cpu:.1f} s CPU; load average "
+                                   f"{load:.1f} at start)",
                          "goal": f"<= {BIG_GOAL_S:.0f} s", "ok": seconds <= BIG_GOAL_S})
 
         c_seconds, check = run_kb(["check", "-f", str(config)], config.parent)
