@@ -13,7 +13,6 @@ from typing import Any
 from .models import COMMENT_MAX, SUBMISSION_MAX
 
 REASONS = ("outdated", "missing_steps", "not_answered", "hard_to_follow")
-SOURCES = ("widget", "form", "import")
 FIELDS = ("article", "revision", "csat", "ces", "comment", "reason", "lang", "submission")
 SUBMISSION_RE = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{7,{SUBMISSION_MAX - 1}}}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
