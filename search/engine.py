@@ -58,10 +58,11 @@ class SearchEngine:
         self.ix = ix
         self.ranking = ranking
         self._local = threading.local()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._correctors: dict[str, Corrector] = {}
         self._scorer: Scorer | None = None
         self._stored: dict[int, dict] = {}
+        self._opened: list = []  # every searcher opened, to close them all
         with ix.searcher() as s:
             self.doc_counts = {lang: s.doc_frequency("lang", lang) for lang in LANGS}
         self.default_lang = max(LANGS, key=lambda lang: self.doc_counts.get(lang, 0))
@@ -72,6 +73,8 @@ class SearchEngine:
         s = getattr(self._local, "searcher", None)
         if s is None:
             s = self._local.searcher = self.ix.searcher()
+            with self._lock:
+                self._opened.append(s)
         return s
 
     def stored(self, docnum: int) -> dict:
@@ -125,11 +128,18 @@ class SearchEngine:
             return c
 
     def close(self) -> None:
-        s = getattr(self._local, "searcher", None)
-        if s is not None:
-            s.close()
-        if self._scorer is not None:
-            self._scorer.searcher.close()
+        """Close every searcher this engine opened (in any thread): only once no search can
+        still be running on it (SearchService closes an engine one generation later)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+            if self._scorer is not None:
+                opened.append(self._scorer.searcher)
+                self._scorer = None
+        for s in opened:
+            try:
+                s.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
 
     def pick_lang(self, lang: str | None) -> str:
         if lang in LANGS and self.doc_counts.get(lang):

@@ -17,6 +17,7 @@ class SearchService:
         self.warm = warm  # a long-lived server loads the frequent terms in the background
         self._lock = threading.Lock()
         self._engine: SearchEngine | None = None
+        self._retired: SearchEngine | None = None  # the previous generation's engine
         self._stamp: tuple | None = None
 
     def _pointer_stamp(self) -> tuple | None:
@@ -37,6 +38,9 @@ class SearchService:
                 if stamp is None:
                     raise SearchIndexError(f"no search index in {site_index_dir(self.site_dir)}; "
                                            "run 'kb build'")
+                if self._retired is not None:  # two generations old: nobody uses it now
+                    self._retired.close()
+                self._retired = self._engine
                 self._engine = SearchEngine(open_published(self.site_dir))
                 self._stamp = stamp
                 if self.warm:

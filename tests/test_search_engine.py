@@ -253,3 +253,23 @@ def test_publication_is_atomic_and_old_readers_keep_working(tmp_path):
 def test_missing_index_is_a_clear_error(tmp_path):
     with pytest.raises(SearchIndexError, match="kb build"):
         open_published(tmp_path / "nothing")
+
+
+def test_service_follows_current_and_closes_old_generations(tmp_path):
+    from search.service import SearchService
+
+    work, site = tmp_path / "work", tmp_path / "site"
+    update_index(work, EN)
+    publish(work, site)
+    svc = SearchService(site)
+    first = svc.engine()
+    assert paths(svc.search("elasticsearch", "en"))
+    assert svc.engine() is first  # nothing new published: the same engine
+    update_index(work, EN[:1])
+    publish(work, site)
+    second = svc.engine()
+    assert second is not first and svc.search("elasticsearch", "en")["results"] == []
+    update_index(work, EN[:2])
+    publish(work, site)
+    svc.engine()
+    assert first._opened == [] and first._scorer is None  # two generations back: closed
