@@ -109,11 +109,13 @@ def _write_state(work: Path, generation: int, ids: dict[str, str]) -> None:
 
 def _open_work(work: Path, *, fresh: bool):
     work.mkdir(parents=True, exist_ok=True)
-    if not fresh and index.exists_in(str(work), INDEX_NAME):
-        state = _read_state(work)
-        if state.get("schema") == SCHEMA_VERSION:
+    state = _read_state(work)
+    if not fresh and state.get("schema") == SCHEMA_VERSION:
+        try:
             return index.open_dir(str(work), indexname=INDEX_NAME), state
-    for child in work.iterdir():  # a schema change or a first build: start clean
+        except Exception:  # noqa: BLE001 - a missing or damaged working copy is rebuilt
+            pass
+    for child in work.iterdir():  # a schema change, a damaged copy or a first build: clean
         if child.is_file():
             child.unlink()
     return index.create_in(str(work), make_schema(), indexname=INDEX_NAME), None
