@@ -21,9 +21,26 @@ class Variant:
     terms: tuple[str, ...]  # the indexable terms: what the variant searches for
 
 
+# Articles and determiners are skipped when matching ("export the database" matches
+# "export database"); prepositions are not ("log in" is not "log").
+SKIP = {"en": {"the", "a", "an", "my", "our", "your", "this", "that"},
+        "it": {"il", "lo", "la", "i", "gli", "le", "l", "un", "una", "uno", "mio", "mia",
+               "miei", "mie", "nostro", "nostra", "questo", "questa"}}
+
+
 def _match_key(text: str, lang: str) -> tuple[str, ...]:
     st = stemmer(lang)
-    return tuple(fold(st.stem(w.lower())) for w in _PARTS.findall(clean(text)))
+    skip = SKIP.get(lang, set())
+    return tuple(fold(st.stem(w.lower())) for w in _PARTS.findall(clean(text))
+                 if w.lower() not in skip)
+
+
+def _keys_at(text: str, lang: str) -> list[tuple[int, str]]:
+    """(position in the query's words, match key) of every word that is not skipped."""
+    st = stemmer(lang)
+    skip = SKIP.get(lang, set())
+    return [(i, fold(st.stem(w.lower()))) for i, w in enumerate(_PARTS.findall(clean(text)))
+            if w.lower() not in skip]
 
 
 def variant(text: str, lang: str) -> Variant:
@@ -56,7 +73,8 @@ class Span:
 
 def find(text: str, lang: str) -> list[Span]:
     """The synonym spans in the query's words (positions as in analysis.terms)."""
-    words = list(_match_key(text, lang))
+    at = _keys_at(text, lang)
+    words = [k for _i, k in at]
     taken = [False] * len(words)
     spans: list[Span] = []
     candidates = []
@@ -77,6 +95,7 @@ def find(text: str, lang: str) -> list[Span]:
             continue
         for k in range(i, i + n):
             taken[k] = True
-        by_place[(i, i + n)] = span = Span(i, i + n, list(dict.fromkeys(alts)))
+        by_place[(i, i + n)] = span = Span(at[i][0], at[i + n - 1][0] + 1,
+                                           list(dict.fromkeys(alts)))
         spans.append(span)
     return sorted(spans, key=lambda s: s.start)
