@@ -76,3 +76,16 @@ def test_search_can_be_turned_off(project):
     assert not (project / "site" / "_kb" / "search").exists()
     html = (project / "site" / "billing" / "request-a-refund" / "index.html").read_text()
     assert "data-kb-related" not in html
+
+
+def test_section_anchors_exist_in_the_built_pages(built_site, runner):
+    """The section a result points at is a real heading id of the rendered page."""
+    seen = 0
+    for query in ("single sign-on company IT", "email doesn't arrive spam", "caps lock"):
+        answer = json.loads(runner.invoke(main, ["search", query, "--json"]).output)
+        for r in answer["results"]:
+            if r["section"]:
+                html = (built_site / r["url"] / "index.html").read_text()
+                assert f'id="{r["section"]["anchor"]}"' in html, (query, r)
+                seen += 1
+    assert seen >= 3
