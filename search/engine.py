@@ -209,10 +209,17 @@ class SearchEngine:
         share: dict[int, float] = {}
         if cover:
             asked = {t for u in units for a in u.alternatives for t in a.terms}
+            searcher = self.searcher()
+            field = f"title_{lang}"
+            idf: dict[str, float] = {}
             for d, _s in hits:
                 title = {t for t, *_ in terms(self.stored(d).get("title") or "", lang)}
                 if title:
-                    share[d] = len(title & asked) / len(title)
+                    for t in title - idf.keys():
+                        idf[t] = searcher.idf(field, t)
+                    # words common to many titles ("Adobe Commerce") count less
+                    share[d] = (sum(idf[t] for t in title & asked)
+                                / sum(idf[t] for t in title))
         ranked = sorted(((d, (s + extra.get(d, 0.0)) * (1 + cover * share.get(d, 0.0)))
                          for d, s in hits), key=lambda h: -h[1])
         return ranked[:limit], total
