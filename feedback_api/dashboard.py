@@ -95,6 +95,13 @@ def _project() -> Path:
     return Path(current_app.config["PROJECT_DIR"])
 
 
+def _docs_dir() -> Path | None:
+    try:
+        return review_data.project_docs_dir(_project() / "mkdocs.yml")
+    except Exception:  # as with the settings: the dashboard works without it
+        return None
+
+
 def _settings():
     cfg = _project() / "mkdocs.yml"
     try:
@@ -141,7 +148,8 @@ def get_review(fresh: bool = False) -> Review:
         if stale:
             try:
                 cache["review"] = review_data.load_review(
-                    get_engine(), current_app.config["SITE_DIR"], _project(), _settings())
+                    get_engine(), current_app.config["SITE_DIR"], _project(), _settings(),
+                    docs_dir=_docs_dir())
             except FileNotFoundError:
                 abort(Response(render_template("dashboard/error.html", status=503,
                                                message="The help center is not built yet: run "

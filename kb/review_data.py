@@ -333,12 +333,18 @@ def has_votes_table(engine: Engine) -> bool:
 
 def load_review(engine: Engine, site_dir: str | Path, project_dir: str | Path | None,
                 settings=None, *, since: dt.datetime | None = None,
-                today: dt.date | None = None):
-    """Read everything and judge every article: a :class:`kb.flags.Review`."""
+                today: dt.date | None = None, docs_dir: str | Path | None = None):
+    """Read everything and judge every article: a :class:`kb.flags.Review`.
+
+    With ``docs_dir`` (the articles folder, in a git checkout) the history of articles
+    whose votes name revisions the local history does not know is recovered from git.
+    """
     from .flags import review
 
     if has_votes_table(engine):
         inputs = load_inputs(engine, site_dir, project_dir, since=since)
+        if docs_dir is not None:
+            _recover_history(inputs, Path(docs_dir), project_dir, settings)
     else:  # a database nobody has voted into yet: every article without votes
         from .manifest import read_manifest
         from .revisions import load_for_report
@@ -347,3 +353,53 @@ def load_review(engine: Engine, site_dir: str | Path, project_dir: str | Path | 
                               {}, [])
     return review(inputs.manifest.get("articles", []), inputs.tallies, inputs.history, settings,
                   today=today, zero_results=inputs.zero_results)
+
+
+def _recover_history(inputs: ReviewInputs, docs_dir: Path, project_dir, settings) -> None:
+    from .revision_git import recover
+    from .revisions import (
+        DEFAULT_REWRITE_SIMILARITY,
+        project_history_path,
+        read_history,
+        write_history,
+    )
+
+    known = {aid: {r["revision"] for r in e.get("revisions", [])}
+             for aid, e in inputs.history.get("articles", {}).items()}
+    current = {str(a["id"]): a.get("revision") for a in inputs.manifest.get("articles", [])}
+    unknown = {}
+    for aid, revs in inputs.tallies.items():
+        if aid not in current:
+            continue
+        missing = {r for r in revs if r and r != current[aid] and r not in known.get(aid, set())}
+        if missing:
+            unknown[aid] = missing
+    if not unknown:
+        return
+    threshold = getattr(settings, "rewrite_similarity", None) or DEFAULT_REWRITE_SIMILARITY
+    recovered: dict = {"articles": {}}
+    if not recover(recovered, docs_dir, inputs.manifest.get("articles", []), unknown,
+                   rewrite_similarity=threshold):
+        return
+    inputs.history.setdefault("articles", {}).update(recovered["articles"])
+    if project_dir is not None:  # keep it, with its fingerprints, for the next builds
+        path = project_history_path(project_dir)
+        own = read_history(path)
+        own["articles"].update(recovered["articles"])
+        try:
+            write_history(path, own)
+        except OSError:
+            pass  # a read-only checkout: recovered again next time
+
+
+def project_docs_dir(config_file: str | Path | None) -> Path | None:
+    """The articles folder named by ``mkdocs.yml`` (None without a readable one)."""
+    if config_file is None or not Path(config_file).exists():
+        return None
+    from .builder import load_project_config
+    from .errors import KbError
+
+    try:
+        return Path(load_project_config(config_file).docs_dir)
+    except KbError:
+        return None

@@ -97,6 +97,11 @@ def read_history(path: str | Path) -> dict[str, Any]:
     return {"version": SCHEMA_VERSION, "articles": {}}
 
 
+def write_history(path: str | Path, history: dict) -> None:
+    """Write a history file atomically."""
+    _write_json(Path(path), history)
+
+
 def _write_json(path: Path, doc: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".revisions-", suffix=".json")

@@ -57,7 +57,7 @@ def report(fmt: str, flagged_only: bool, since: str | None, fail_on_flagged: boo
     """Scores of every article and the ones to rewrite, with the reasons in plain words."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from ..review_data import load_review, review_settings, site_nps
+    from ..review_data import load_review, project_docs_dir, review_settings, site_nps
 
     since_at = _since(since)
     site_dir = site_dir_for(config_file)
@@ -68,7 +68,7 @@ def report(fmt: str, flagged_only: bool, since: str | None, fail_on_flagged: boo
     engine = open_engine(db, config_file)
     try:
         result = load_review(engine, site_dir, Path(config_file).resolve().parent, settings,
-                             since=since_at)
+                             since=since_at, docs_dir=project_docs_dir(config_file))
         result.nps = site_nps(engine, since=since_at) if settings.nps else None
     except FileNotFoundError:
         raise click.ClickException(f"the help center is not built (no manifest in {site_dir});"
