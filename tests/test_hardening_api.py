@@ -338,3 +338,13 @@ def test_a_new_submission_never_reuses_another(app, client, articles):
     hijack = client.post(URL, json=vote_body(articles[1], submission=first["submission"]))
     assert_error_shape(hijack, 409, "submission_conflict")
     assert new_submission() != first["submission"]
+
+
+@pytest.mark.parametrize("referrer", ["https://evil.example/billing/x/", "//evil.example/",
+                                      "javascript:alert(1)", "https://evil.example\\@localhost/"])
+def test_the_no_js_form_is_not_an_open_redirect(client, articles, referrer):
+    response = client.post(URL, data={"article": articles[0]["id"], "csat": "4"},
+                           headers={"Referer": referrer, "Origin": referrer})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert "evil" not in location and not location.startswith(("//", "javascript:"))
