@@ -125,6 +125,10 @@ def test_flag_rewrite_and_clear(demo, runner, page, tmp_path):
         page.screenshot(path=str(tmp_path / "article-after.png"), full_page=True)
         page.goto(base + "flags")
         assert page.locator(f'[data-flag="{weak["id"]}"]').count() == 0
+        page.goto(base)
+        rewritten = page.inner_text("[data-rewritten]")
+        assert "Can I get a refund?" in rewritten and f"{weak['votes']} → 30" in rewritten
+        page.screenshot(path=str(tmp_path / "overview-after.png"), full_page=True)
 
 
 def test_a_typo_fix_keeps_the_flag(demo, runner):
