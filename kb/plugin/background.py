@@ -12,9 +12,9 @@ or when the process already runs other threads (forking those is not safe).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import pickle
 import select
 import struct
 import sys
@@ -33,8 +33,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 class Background:
-    """A forked child doing ``steps``; a step that returns a value (not None) sends it back
-    through a pipe, and the parent picks it up with :meth:`get` when it needs it."""
+    """A forked child doing ``steps``; a step that returns a value (not None, JSON data) sends
+    it back through a pipe, and the parent picks it up with :meth:`get` when it needs it."""
 
     def __init__(self) -> None:
         self.pid: int | None = None
@@ -67,8 +67,8 @@ class Background:
                 logging.disable(logging.CRITICAL)  # the parent reports, not the child
                 for step in steps:
                     value = step(plugin, config)
-                    if value is not None:
-                        data = pickle.dumps((step.__name__, value), pickle.HIGHEST_PROTOCOL)
+                    if value is not None:  # JSON: plain data only
+                        data = json.dumps([step.__name__, value]).encode()
                         _write_all(write_fd, struct.pack("!Q", len(data)) + data)
             except BaseException:  # noqa: BLE001 - the after-build hook redoes the work
                 code = 1
@@ -94,8 +94,8 @@ class Background:
                 if len(self.buffer) >= 8 + size:
                     data, self.buffer = self.buffer[8:8 + size], self.buffer[8 + size:]
                     try:
-                        name, value = pickle.loads(data)  # noqa: S301 - our own child
-                    except Exception:  # noqa: BLE001
+                        name, value = json.loads(data)
+                    except ValueError:
                         return
                     self.results[name] = value
                     return
