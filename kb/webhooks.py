@@ -135,6 +135,8 @@ Poster = Callable[[str, bytes, dict[str, str]], int]
 
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST with the standard library; returns the status (raises on network errors)."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValueError(f"webhook URL {url!r} is not http(s)")  # never file: or ftp:
     req = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 (configured URL)
