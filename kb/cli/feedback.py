@@ -59,6 +59,12 @@ def import_(file, fmt: str | None, db: str | None, config_file: str) -> None:
     try:
         upgrade(engine)
         result = import_votes(engine, read_rows(file, fmt or guess_format(name)), articles.find)
+        if result.imported:
+            # Sum the imported days now, so the first `kb report` afterwards is as fast as
+            # any later one (a million imported votes: ~4 s here instead of in the report).
+            from ..review_cache import refresh
+
+            refresh(engine)
     except SQLAlchemyError as exc:
         raise database_failure(exc) from None
     finally:
