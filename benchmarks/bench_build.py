@@ -7,7 +7,7 @@ Goals (issue 2), each measured in this run:
 - 500 -> 2,000 articles: kb's build time grows at most 5x (linear would be 4x).
 
 Every build is a fresh process (``kb build`` / ``mkdocs build``), as a writer runs it; each
-figure is the fastest of two runs (noise on a shared machine only adds time). kb's figure is a
+figure is the fastest of three runs (noise on a shared machine only adds time). kb's figure is a
 cold build, as in a fresh clone (no ``.kb/`` caches); a warm rebuild is shown too.
 """
 
@@ -81,7 +81,7 @@ def run(args) -> list[dict]:
     # 1. kb against a default Material build of the same files
     kb_proj = make_project(work / f"kb-{n}", n)
     plain = make_project(work / f"plain-{n}", n, kb=False, docs_dir=kb_proj.docs_dir)
-    runs = 1 if args.quick else 2
+    runs = 1 if args.quick else 3
     t_kb = best(runs, kb_build, kb_proj)
     print(f"   kb build, {n} articles, cold: {t_kb:.2f} s", flush=True)
     t_warm = best(runs, kb_build, kb_proj, cold=False)
