@@ -31,7 +31,7 @@ def fake_votes(n_votes: int, weak: tuple[str, ...], days: int, seed: int, out,
     """Write realistic votes for the built help center as JSONL for 'kb feedback import'."""
     from ..manifest import read_manifest
     from ..simulate import demo_rows
-    from .report import site_dir_for
+    from .options import site_dir_for
 
     site_dir = site_dir_for(config_file)
     try:

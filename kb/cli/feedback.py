@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 import click
 
-from ..errors import KbError
 from .db import database_failure, open_engine
-from .options import config_option, db_option
+from .options import config_option, db_option, site_dir_for
 
 
 @click.group()
 def feedback() -> None:
     """Import and export readers' votes."""
-
-
-def _site_dir(config_file: str) -> Path:
-    if os.environ.get("KB_SITE_DIR"):
-        return Path(os.environ["KB_SITE_DIR"])
-    from ..builder import load_project_config
-
-    try:
-        return Path(load_project_config(config_file).site_dir)
-    except KbError:
-        return Path(config_file).resolve().parent / "site"
 
 
 @feedback.command("import")
@@ -48,7 +34,7 @@ def import_(file, fmt: str | None, db: str | None, config_file: str) -> None:
     from feedback_api.db import upgrade
     from feedback_api.transfer import guess_format, import_votes, read_rows
 
-    articles = Articles(_site_dir(config_file))
+    articles = Articles(site_dir_for(config_file))
     try:
         len(articles)
     except SiteNotBuilt:

@@ -6,30 +6,18 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 from pathlib import Path
 
 import click
 
 from ..errors import KbError
 from .db import database_failure, open_engine
-from .options import config_option, db_option
+from .options import config_option, db_option, site_dir_for
 
 FORMATS = ("table", "markdown", "json", "csv")
 CSV_COLUMNS = ("id", "path", "title", "revision", "category", "type", "owner", "votes", "csat",
                "csat_low", "csat_high", "ces", "hard_share", "comments", "flagged", "reasons",
                "before_votes", "before_csat", "before_ces")
-
-
-def site_dir_for(config_file: str) -> Path:
-    if os.environ.get("KB_SITE_DIR"):
-        return Path(os.environ["KB_SITE_DIR"])
-    from ..builder import load_project_config
-
-    try:
-        return Path(load_project_config(config_file).site_dir)
-    except KbError:
-        return Path(config_file).resolve().parent / "site"
 
 
 def _since(value: str | None) -> dt.datetime | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import KbError
-from .options import config_option
+from .options import config_option, site_dir_for
 
 LANG_CHOICE = click.Choice(("en", "it"))
 
@@ -21,18 +21,6 @@ class _QueryGroup(click.Group):
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = ["query", *args]
         return super().parse_args(ctx, args)
-
-
-def _site_dir(config_file: str, site_dir: str | None) -> Path:
-    if site_dir:
-        return Path(site_dir)
-    from ..builder import load_project_config
-
-    try:
-        config = load_project_config(config_file)
-    except KbError as exc:
-        raise click.ClickException(str(exc)) from None
-    return Path(config.site_dir)
 
 
 @click.group(cls=_QueryGroup, invoke_without_command=False)
@@ -55,7 +43,7 @@ def query(text, lang, limit, as_json, site_dir, config_file) -> None:
     from search.index import SearchIndexError
     from search.service import SearchService
 
-    svc = SearchService(_site_dir(config_file, site_dir))
+    svc = SearchService(site_dir_for(config_file, site_dir))
     try:
         answer = svc.search(" ".join(text), lang, limit)
     except SearchIndexError as exc:

@@ -33,7 +33,7 @@ def deliver(loop: int | None, url: str | None, db: str | None, config_file: str)
 
     from .. import webhooks as hooks
     from ..review_data import load_review, review_settings
-    from .report import site_dir_for
+    from .options import site_dir_for
 
     try:
         settings_cfg = _review_config(config_file)
