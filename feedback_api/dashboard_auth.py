@@ -65,8 +65,7 @@ def setup(app: Flask) -> None:
     password = app.config.get("ADMIN_PASSWORD") or os.environ.get("KB_ADMIN_PASSWORD") or ""
     state = app.extensions.setdefault("kb_dashboard", {})
     state["password_hash"] = generate_password_hash(password) if password else None
-    if app.config.get("ADMIN_PASSWORD"):
-        app.config["ADMIN_PASSWORD"] = "(set; kept only as a hash)"  # no plain copy in memory
+    app.config["ADMIN_PASSWORD"] = None  # no plain copy left in memory: only the hash
     state["failures"] = {}
     state["lock"] = threading.Lock()
     if not app.config.get("SECRET_KEY"):

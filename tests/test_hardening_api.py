@@ -40,7 +40,8 @@ def assert_error_shape(response, status: int, code: str | None = None) -> dict:
 # -- abuse -------------------------------------------------------------------------------
 
 def test_rate_limit_per_client_and_article_answers_429_with_retry_after(make_app, articles):
-    app = make_app(RATE_LIMIT="3/minute")
+    # per day: a sliding-window counter may let a request through across a window boundary
+    app = make_app(RATE_LIMIT="3/day")
     client = app.test_client()
     a, b = articles[0], articles[1]
     me, other = {"REMOTE_ADDR": "198.51.100.7"}, {"REMOTE_ADDR": "198.51.100.8"}
@@ -51,7 +52,7 @@ def test_rate_limit_per_client_and_article_answers_429_with_retry_after(make_app
     error = assert_error_shape(limited, 429, "rate_limited")
     assert "try again" in error["message"].lower()
     retry = int(limited.headers["Retry-After"])
-    assert 1 <= retry <= 60
+    assert 1 <= retry <= 86_400
     # per article and per client: the same reader on another article, another reader here
     assert client.post(URL, json=vote_body(b), environ_base=me).status_code == 201
     assert client.post(URL, json=vote_body(a), environ_base=other).status_code == 201
@@ -59,7 +60,7 @@ def test_rate_limit_per_client_and_article_answers_429_with_retry_after(make_app
 
 
 def test_rate_limit_also_covers_the_no_js_form_and_the_honeypot(make_app, articles):
-    app = make_app(RATE_LIMIT="2/minute")
+    app = make_app(RATE_LIMIT="2/day")
     client = app.test_client()
     form = {"article": articles[0]["id"], "csat": "4", "website": "http://spam.example"}
     codes = [client.post(URL, data=form).status_code for _ in range(3)]
