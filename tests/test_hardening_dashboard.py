@@ -176,3 +176,26 @@ def test_webhook_payloads_carry_comments_inert(hostile_site, site):  # noqa: F81
     body = sent[0]
     assert b"<" not in body and b">" not in body
     assert json.loads(body)["vote"]["comment"] == PAYLOADS[1]  # the same text once parsed
+
+
+def test_report_cells_are_inert_in_markdown_and_spreadsheets():
+    """``kb report --format markdown`` goes into pull requests and quotes readers' search
+    queries; ``--format csv`` is opened in spreadsheets."""
+    from types import SimpleNamespace
+
+    from kb.cli.report import _md_cell, _md_code, as_csv
+
+    query = "[win a prize](https://evil.example) <img src=x onerror=alert(1)> ![i](x)"
+    cell = _md_cell(f"5 searches on its topic found nothing: '{query}' (5)")
+    assert "](" not in cell.replace("\\](", "") and "<img" not in cell.replace("\\<img", "")
+    assert _md_code("billing/how_to.md") == "billing/how_to.md"  # code spans stay readable
+
+    row = SimpleNamespace(before=None, to_dict=lambda: {
+        "id": "a", "path": "a.md", "title": "=HYPERLINK(\"http://evil\",\"x\")", "owner": "@me",
+        "votes": 3, "csat": 0.5, "reasons": ["-1+1 reason"], "before": None})
+    import csv
+    import io
+
+    [cells] = list(csv.DictReader(io.StringIO(as_csv([row]))))
+    assert cells["title"].startswith("'=HYPERLINK(") and cells["owner"] == "'@me"
+    assert cells["reasons"] == "'-1+1 reason" and cells["votes"] == "3"

@@ -121,6 +121,8 @@ def as_json(result, rows, since: str | None) -> dict:
 
 
 def as_csv(rows) -> str:
+    from feedback_api.transfer import csv_safe
+
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
@@ -130,7 +132,7 @@ def as_csv(rows) -> str:
         before = d.get("before") or {}
         d.update(before_votes=before.get("votes"), before_csat=before.get("csat"),
                  before_ces=before.get("ces"))
-        w.writerow(d)
+        w.writerow({k: csv_safe(v) for k, v in d.items()})  # no formulas in a spreadsheet
     return buf.getvalue()
 
 
@@ -142,8 +144,18 @@ def _before_after(a) -> str:
             f"CES {_ces(b.ces)} → {_ces(c.ces)}")
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>!|"})
+
+
+def _md_code(text: str) -> str:
+    """Text inside a `code span` of a table cell (backslash escapes do not apply there)."""
+    return str(text).replace("`", "'").replace("|", "\\|").replace("\n", " ")
+
+
 def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell, shown as typed: readers' search queries quoted in a
+    reason cannot become links, images or HTML in a pull-request comment."""
+    return str(text).translate(_MD_SPECIAL).replace("\n", " ")
 
 
 def as_markdown(result, rows, since: str | None) -> str:
@@ -161,7 +173,7 @@ def as_markdown(result, rows, since: str | None) -> str:
         if a.before is not None:
             why = (why + "; " if why else "") + "rewritten: " + _before_after(a)
         lines.append(f"| {'⚑' if a.flagged else ''} | {_md_cell(a.article.get('title'))} "
-                     f"`{_md_cell(a.article.get('path'))}` | {t.votes} | {_pct(t.csat)}{rng} | "
+                     f"`{_md_code(a.article.get('path'))}` | {t.votes} | {_pct(t.csat)}{rng} | "
                      f"{_ces(t.ces)} | {_pct(t.hard_share)} | {_md_cell(why)} |")
     return "\n".join(lines)
 
