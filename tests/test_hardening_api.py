@@ -349,3 +349,21 @@ def test_the_no_js_form_is_not_an_open_redirect(client, articles, referrer):
     assert response.status_code == 303
     location = response.headers["Location"]
     assert "evil" not in location and not location.startswith(("//", "javascript:"))
+
+
+HOSTILE_QUERIES = ["*", "*a*", " ".join(["*a*"] * 50), "title:*", "pass~9", "x OR " * 150,
+                   "(" * 300, '"' * 500, "NOT " * 200 + "a", "a?b?c?*", "\x00", "🙂" * 300,
+                   "*" * 999, "passw~2 " * 100, "<script>alert(1)</script>", "a" * 1001]
+
+
+@pytest.mark.parametrize("q", HOSTILE_QUERIES, ids=[f"q{i}" for i in range(len(HOSTILE_QUERIES))])
+def test_hostile_search_queries_get_an_answer_not_an_error(client, q):
+    """Whoosh query syntax (wildcards, fuzzy, fields, boolean floods) is never interpreted
+    in a way that fails or explodes: a result list, or 422 for a query that is too long."""
+    response = client.get("/api/v1/search", query_string={"q": q})
+    if len(q) > 1000:
+        assert_error_shape(response, 422, "invalid_field")
+        return
+    assert response.status_code == 200, response.get_data(True)[:300]
+    body = response.get_json()
+    assert isinstance(body["results"], list) and body["total"] >= 0
