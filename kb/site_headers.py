@@ -30,7 +30,7 @@ BASE_HEADERS = {
     # Readers' page paths (which can say what they struggle with) stay on this origin.
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "SAMEORIGIN",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 
 
