@@ -8,8 +8,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (the test extra installs tomli there)
+    import tomli as tomllib
 
 from .conftest import ROOT, require
 
