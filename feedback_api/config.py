@@ -17,6 +17,8 @@ from limits import parse_many
 from kb.errors import KbError
 
 DEFAULT_RATE_LIMIT = "60/minute"
+# Each search is logged (a database write): a client may not flood the log or the index.
+DEFAULT_SEARCH_RATE_LIMIT = "300/minute"
 
 # Flask config key -> (environment variable, description). The docs list every one of them
 # (tests/test_api_docs.py fails when one is missing from docs/api.md).
@@ -26,6 +28,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "DATABASE_URL": ("KB_DATABASE_URL", "SQLAlchemy URL; default SQLite in PROJECT_DIR/.kb/"),
     "RATE_LIMIT": ("KB_RATE_LIMIT", "votes per client per article, e.g. 60/minute, or off"),
     "RATE_LIMIT_STORAGE": ("KB_RATE_LIMIT_STORAGE", "limits storage URI; default memory://"),
+    "SEARCH_RATE_LIMIT": ("KB_SEARCH_RATE_LIMIT", "searches and clicks per client, or off"),
     "SECRET_KEY": ("KB_SECRET_KEY", "Flask's secret key (dashboard sessions)"),
     "ALLOWED_ORIGINS": ("KB_ALLOWED_ORIGINS", "comma-separated origins allowed by CORS"),
     "TRUSTED_PROXIES": ("KB_TRUSTED_PROXIES", "how many proxies' X-Forwarded-For to trust"),
@@ -66,15 +69,17 @@ def load_settings(test_config: Mapping[str, Any] | None = None,
     out["SITE_DIR"] = Path(raw.get("SITE_DIR") or project / "site").resolve()
     out["DATABASE_URL"] = str(raw.get("DATABASE_URL") or default_database_url(project))
 
-    rate = str(raw.get("RATE_LIMIT") or DEFAULT_RATE_LIMIT).strip()
-    if rate.lower() in ("off", "0", "none", "false"):
-        out["RATE_LIMIT"] = None
-    else:
+    for key, default in (("RATE_LIMIT", DEFAULT_RATE_LIMIT),
+                         ("SEARCH_RATE_LIMIT", DEFAULT_SEARCH_RATE_LIMIT)):
+        rate = str(raw.get(key) or default).strip()
+        if rate.lower() in ("off", "0", "none", "false"):
+            out[key] = None
+            continue
         try:
             parse_many(rate)
-            out["RATE_LIMIT"] = rate
+            out[key] = rate
         except ValueError:
-            errors.append(f"KB_RATE_LIMIT: {rate!r} is not a rate such as '60/minute' or 'off'")
+            errors.append(f"KB_{key}: {rate!r} is not a rate such as '60/minute' or 'off'")
     out["RATE_LIMIT_STORAGE"] = str(raw.get("RATE_LIMIT_STORAGE") or "memory://")
 
     out["SECRET_KEY"] = raw.get("SECRET_KEY") or None

@@ -62,3 +62,25 @@ def check_vote_limit(article_id: str) -> None:
             raise ApiError(429, "rate_limited", "Too many votes from this client for this "
                            f"article ({item}); try again later.",
                            headers={"Retry-After": str(wait)})
+
+
+def check_search_limit() -> None:
+    """Count a search (or a result click) of this client; 429 with Retry-After when over
+    ``KB_SEARCH_RATE_LIMIT`` (each search is written to the search log)."""
+    rate = current_app.config.get("SEARCH_RATE_LIMIT")
+    if not rate:
+        return
+    strategy = current_app.extensions["kb_limiter"].limiter
+    client = request.remote_addr or "unknown"
+    for item in _items(rate):
+        try:
+            allowed = strategy.hit(item, "search", client)
+            reset = 0.0 if allowed else strategy.get_window_stats(
+                item, "search", client).reset_time
+        except Exception:  # noqa: BLE001 - storage down: let the search through
+            log.exception("rate-limit storage failed; the search is not limited")
+            return
+        if not allowed:
+            wait = max(1, math.ceil(reset - time.time()))
+            raise ApiError(429, "rate_limited", f"Too many searches from this client ({item}); "
+                           "try again later.", headers={"Retry-After": str(wait)})

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from feedback_api import db
 from feedback_api.errors import ApiError
+from feedback_api.limits import check_search_limit
 
 from .analysis import LANGS
 from .engine import MAX_LIMIT, MAX_QUERY
@@ -65,6 +66,7 @@ def _params() -> tuple[str, str | None, int]:
 @bp.get("")
 def search():
     q, lang, limit = _params()
+    check_search_limit()
     try:
         svc = service()
         engine = svc.engine()
@@ -90,6 +92,7 @@ def search():
 
 @bp.post("/click")
 def click():
+    check_search_limit()
     try:
         data = json.loads(request.get_data(cache=False, as_text=True) or "{}")
     except ValueError:
@@ -115,6 +118,9 @@ def click():
 
 _ERROR = {"description": "An error in the one error shape.", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Error"}}}}
+_LIMITED = {**_ERROR, "description": "Too many searches from this client "
+             "(KB_SEARCH_RATE_LIMIT).", "headers": {"Retry-After": {
+                 "description": "Seconds to wait.", "schema": {"type": "string"}}}}
 OPENAPI_PATHS = {
     "/api/v1/search": {"get": {
         "operationId": "search",
@@ -148,7 +154,7 @@ OPENAPI_PATHS = {
                             "total": {"type": "integer", "minimum": 0},
                             "suggestion": {"type": ["string", "null"]},
                         }}}}},
-            "422": _ERROR, "503": _ERROR,
+            "422": _ERROR, "429": _LIMITED, "503": _ERROR,
         }}},
     "/api/v1/search/click": {"post": {
         "operationId": "searchClick",
@@ -158,6 +164,6 @@ OPENAPI_PATHS = {
             "properties": {"search": {"type": "string"}, "article": {"type": "string"},
                            "rank": {"type": ["integer", "null"], "minimum": 1}}}}}},
         "responses": {"204": {"description": "Recorded."}, "400": _ERROR, "404": _ERROR,
-                      "422": _ERROR, "503": _ERROR},
+                      "422": _ERROR, "429": _LIMITED, "503": _ERROR},
     }},
 }

@@ -367,3 +367,20 @@ def test_hostile_search_queries_get_an_answer_not_an_error(client, q):
     assert response.status_code == 200, response.get_data(True)[:300]
     body = response.get_json()
     assert isinstance(body["results"], list) and body["total"] >= 0
+
+
+def test_search_is_rate_limited_per_client(make_app):
+    app = make_app(SEARCH_RATE_LIMIT="3/day")
+    client = app.test_client()
+    me, other = {"REMOTE_ADDR": "198.51.100.9"}, {"REMOTE_ADDR": "198.51.100.10"}
+    codes = [client.get("/api/v1/search", query_string={"q": "password"},
+                        environ_base=me).status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    limited = client.get("/api/v1/search", query_string={"q": "password"}, environ_base=me)
+    assert_error_shape(limited, 429, "rate_limited")
+    assert int(limited.headers["Retry-After"]) >= 1
+    click = client.post("/api/v1/search/click", json={"search": "x" * 16, "article": "a"},
+                        environ_base=me)
+    assert_error_shape(click, 429, "rate_limited")
+    assert client.get("/api/v1/search", query_string={"q": "password"},
+                      environ_base=other).status_code == 200
