@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10 (the test extra installs tomli there)
@@ -50,6 +52,7 @@ def test_bandit_finds_nothing_outside_the_allowlist():
                        "tests/bandit_allowlist.toml\n" + "\n".join(new))
 
 
+@pytest.mark.network
 def test_pip_audit_reports_no_known_vulnerability(tmp_path):
     """Audits the installed dependencies against PyPI's advisory data (needs the network)."""
     out = tmp_path / "audit.json"
