@@ -46,12 +46,13 @@ def quality(args) -> list[dict]:
     if not (CORPORA / "adobe-commerce-kb-en").is_dir():
         return [_row("search quality", "corpus missing", "../shared/corpora", None)]
     rows = []
-    for kind in ("queries", "heldout"):
+    labels = {"queries": "main set", "heldout": "held-out set", "heldout2": "held-out set 2"}
+    for kind in labels:
         for lang in ("en", "it"):
             r = evaluate(lang, kind)
             kb, mat = r["kb"], r["material"]
             ok = kb.mrr10 >= 0.95 and kb.recall5 >= 0.95 and kb.mrr10 > mat.mrr10
-            label = "main set" if kind == "queries" else "held-out set"
+            label = labels[kind]
             rows.append(_row(f"search quality {lang}, {label} ({r['queries']} queries): "
                              "MRR@10 / recall@5",
                              f"kb {kb.mrr10:.3f} / {kb.recall5:.3f}; Material "
@@ -119,7 +120,8 @@ def http_latency(site_dir: Path, workdir: Path, n: int) -> tuple[float, float]:
     eng.dispose()
     port = _free_port()
     env = dict(os.environ, KB_PROJECT_DIR=str(workdir), KB_SITE_DIR=str(site_dir),
-               KB_DATABASE_URL=db_url, KB_RATE_LIMIT="off")
+               KB_DATABASE_URL=db_url, KB_RATE_LIMIT="off",
+               KB_SEARCH_RATE_LIMIT="off")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b",
                              f"127.0.0.1:{port}", "--log-level", "warning",
                              "feedback_api:create_app()"], env=env, cwd=workdir)
