@@ -62,3 +62,9 @@ def test_failed_build_keeps_previous_site(built_site, project):
     assert "articles/billing/broken.md:2: error: malformed YAML" in str(exc.value)
     assert (built_site / "index.html").read_text() == before
     assert not list(project.glob(".site.tmp-*"))
+
+
+def test_guide_step_shows_the_next_step_before_asking_for_feedback(built_site):
+    html = (built_site / "getting-started" / "set-up-your-workspace" / "index.html").read_text()
+    assert html.count("<h1") == 1
+    assert html.index('rel="next"') < html.index("data-kb-feedback") < html.index("kb-related")
