@@ -41,6 +41,16 @@ _EXTRA_STOPS = {
 }
 
 
+# Number words a query may spell out where articles write the digit ("jumps by three" ->
+# "set to 3"); searched as an alternative to the word (see search.engine.units).
+NUMBER_WORDS = {
+    "en": {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine "
+                                           "ten eleven twelve".split())},
+    "it": {w: str(i) for i, w in enumerate("zero uno due tre quattro cinque sei sette otto nove "
+                                           "dieci undici dodici".split())},
+}
+
+
 @cache
 def stopwords(lang: str) -> frozenset[str]:
     words = set(stopwords_for_language(lang)) | _EXTRA_STOPS.get(lang, set())

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from . import proximity, synonyms
-from .analysis import _PARTS, LANGS, terms, words
+from .analysis import _PARTS, LANGS, NUMBER_WORDS, terms, words
 from .scoring import Alternative, Scorer, Unit
 from .snippets import snippet
 from .spelling import Corrector
@@ -171,21 +171,27 @@ class SearchEngine:
                     fixes[pos] = tuple(t for t, *_ in terms(fixed, lang))
         by_term: dict[str, Unit] = {}
         order: list[Unit] = []
-        for t, pos, *_ in found:
+        numbers = NUMBER_WORDS.get(lang, {})
+        for t, pos, start, end in found:
             if t in by_term:
                 continue
             unit = Unit()
             if typed or pos not in fixes:
                 unit.alternatives.append(Alternative((t,), 1.0))
+            digit = numbers.get(text[start:end].lower())
+            if digit:  # "three" also finds "3"
+                unit.alternatives.append(Alternative((digit,), 1.0))
             if pos in fixes and fixes[pos]:
                 unit.alternatives.append(Alternative(fixes[pos], r.corrected if typed else 1.0))
             by_term[t] = unit
             order.append(unit)
         for span in synonyms.find(text, lang):
-            inside = [t for t, p, *_ in found if span.start <= p < span.end]
-            if inside:
-                by_term[inside[0]].alternatives.extend(
-                    Alternative(a, r.synonym) for a in span.alternatives)
+            inside = list(dict.fromkeys(t for t, p, *_ in found if span.start <= p < span.end))
+            # a synonym of several typed words ("two factor authentication" -> "2fa")
+            # answers each of them: it counts for every word's unit, its weight shared out
+            share = r.synonym / len(inside) if inside else 0.0
+            for t in inside:
+                by_term[t].alternatives.extend(Alternative(a, share) for a in span.alternatives)
         return [u for u in order if u.alternatives]
 
     def _ranked(self, units: list[Unit], seqs: list[list[str]], lang: str,

@@ -287,3 +287,71 @@ def test_a_damaged_working_index_is_rebuilt(tmp_path):
         toc.write_bytes(b"garbage")
     result = update_index(work, EN)
     assert result.rebuilt and result.added == len(EN)
+
+
+def _engine(tmp_path, docs):
+    update_index(tmp_path / "work", docs)
+    publish(tmp_path / "work", tmp_path / "site")
+    return SearchEngine(open_published(tmp_path / "site"))
+
+
+def test_number_words_find_digits(tmp_path):
+    # Two articles alike but for the number: the one with the digit the query spelled out wins.
+    docs = [doc("a/increment-10.md", """
+                ---
+                title: Order IDs go up by 10
+                ---
+                The auto increment step of the database is set to 10.
+                """),
+            doc("a/increment-3.md", """
+                ---
+                title: Order IDs go up by 3
+                ---
+                The auto increment step of the database is set to 3.
+                """),
+            doc("a/incremento-10.md", """
+                ---
+                title: Gli ID degli ordini aumentano di 10
+                lang: it
+                ---
+                Il passo di incremento del database è impostato a 10.
+                """, "it"),
+            doc("a/incremento-3.md", """
+                ---
+                title: Gli ID degli ordini aumentano di 3
+                lang: it
+                ---
+                Il passo di incremento del database è impostato a 3.
+                """, "it")]
+    eng = _engine(tmp_path, docs)
+    try:
+        for query, lang, want in (("order ids go up by three", "en", "a/increment-3.md"),
+                                  ("id degli ordini aumentano di tre", "it", "a/incremento-3.md")):
+            first, second = eng.search(query, lang)["results"][:2]
+            assert first["path"] == want
+            assert first["score"] > second["score"]
+    finally:
+        eng.close()
+
+
+def test_a_synonym_of_several_words_answers_all_of_them(tmp_path):
+    # "two factor authentication" is one thing: an article that says "2FA" matches all three
+    # words, so the word the query adds ("email") decides between the two articles.
+    docs = [doc("a/2fa-faq.md", """
+                ---
+                title: Two factor authentication questions
+                ---
+                Two factor authentication protects the admin. Codes come from an app.
+                """),
+            doc("a/2fa-email.md", """
+                ---
+                title: 2FA email not received
+                ---
+                The 2FA setup email does not arrive: check the mail settings.
+                """)]
+    eng = _engine(tmp_path, docs)
+    try:
+        top = paths(eng.search("two factor authentication email not received", "en"))
+        assert top[0] == "a/2fa-email.md"
+    finally:
+        eng.close()
