@@ -51,6 +51,40 @@ NUMBER_WORDS = {
 }
 
 
+# Irregular forms Snowball cannot relate to their base word ("broke", "broken" -> "break";
+# "rotto" -> "rompere"): replaced before stemming, on both sides, so they meet.
+_IRREGULAR_BASES = {
+    "en": {"break": "broke broken", "forget": "forgot forgotten", "lose": "lost",
+           "send": "sent", "go": "went gone", "pay": "paid", "buy": "bought",
+           "run": "ran", "show": "shown", "stick": "stuck", "write": "wrote written",
+           "take": "took taken", "give": "gave given", "see": "saw seen", "begin": "began begun",
+           "hide": "hid hidden", "freeze": "froze frozen", "choose": "chose chosen",
+           "find": "found", "build": "built", "hang": "hung", "keep": "kept",
+           "make": "made", "spend": "spent", "throw": "threw thrown",
+           "fall": "fell fallen", "drive": "drove driven", "rise": "rose risen",
+           "come": "came", "become": "became", "tell": "told",
+           "sell": "sold", "bring": "brought", "think": "thought", "catch": "caught",
+           "teach": "taught", "feel": "felt", "mean": "meant"},
+    "it": {"rompere": "rotto rotta rotti rotte", "perdere": "perso persa persi perse",
+           "mettere": "messo messa messi messe", "prendere": "preso presa presi prese",
+           "chiedere": "chiesto chiesta chiesti chieste",
+           "rispondere": "risposto risposta risposti risposte",
+           "scrivere": "scritto scritta scritti scritte", "leggere": "letto letta letti lette",
+           "aprire": "aperto aperta aperti aperte", "spegnere": "spento spenta spenti spente",
+           "accendere": "acceso accesa accesi accese", "togliere": "tolto tolta tolti tolte",
+           "scegliere": "scelto scelta scelti scelte",
+           "chiudere": "chiuso chiusa chiusi chiuse", "scadere": "scaduto scaduta scaduti scadute",
+           "risolvere": "risolto risolta risolti risolte",
+           "rimanere": "rimasto rimasta rimasti rimaste",
+           "sospendere": "sospeso sospesa sospesi sospese",
+           "escludere": "escluso esclusa esclusi escluse",
+           "includere": "incluso inclusa inclusi incluse",
+           "correggere": "corretto corretta corretti corrette"},
+}
+IRREGULAR = {lang: {form: base for base, forms in table.items() for form in forms.split()}
+             for lang, table in _IRREGULAR_BASES.items()}
+
+
 @cache
 def stopwords(lang: str) -> frozenset[str]:
     words = set(stopwords_for_language(lang)) | _EXTRA_STOPS.get(lang, set())
@@ -70,6 +104,7 @@ class _Stemmer:
         self.lang = lang
         self.stem = stemmer_for_language(lang)
         self.stops = stopwords(lang)
+        self.irregular = IRREGULAR.get(lang, {})
         self.memo: dict[str, str | None] = {}
 
     def __call__(self, word: str) -> str | None:
@@ -83,7 +118,7 @@ class _Stemmer:
         elif lw.isdigit() or not lw.isalpha():
             term = fold(lw)
         else:
-            term = fold(self.stem(lw))
+            term = fold(self.stem(self.irregular.get(lw, lw)))
         if len(self.memo) < 500_000:
             self.memo[word] = term
         return term

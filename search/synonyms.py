@@ -31,7 +31,7 @@ SKIP = {"en": {"the", "a", "an", "my", "our", "your", "this", "that"},
 def _match_key(text: str, lang: str) -> tuple[str, ...]:
     st = stemmer(lang)
     skip = SKIP.get(lang, set())
-    return tuple(fold(st.stem(w.lower())) for w in _PARTS.findall(clean(text))
+    return tuple(fold(st.stem(st.irregular.get(w.lower(), w.lower()))) for w in _PARTS.findall(clean(text))
                  if w.lower() not in skip)
 
 
@@ -39,7 +39,7 @@ def _keys_at(text: str, lang: str) -> list[tuple[int, str]]:
     """(position in the query's words, match key) of every word that is not skipped."""
     st = stemmer(lang)
     skip = SKIP.get(lang, set())
-    return [(i, fold(st.stem(w.lower()))) for i, w in enumerate(_PARTS.findall(clean(text)))
+    return [(i, fold(st.stem(st.irregular.get(w.lower(), w.lower())))) for i, w in enumerate(_PARTS.findall(clean(text)))
             if w.lower() not in skip]
 
 

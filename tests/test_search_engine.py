@@ -355,3 +355,13 @@ def test_a_synonym_of_several_words_answers_all_of_them(tmp_path):
         assert top[0] == "a/2fa-email.md"
     finally:
         eng.close()
+
+
+@pytest.mark.parametrize("typed,written,lang", [
+    ("broke", "breaks", "en"),  # irregular past tense: Snowball alone keeps them apart
+    ("forgotten", "forgot", "en"),
+    ("rotto", "rompe", "it"),
+    ("persi", "perdere", "it"),
+])
+def test_irregular_forms_meet_their_base_word(typed, written, lang):
+    assert [t for t, *_ in terms(typed, lang)] == [t for t, *_ in terms(written, lang)]
