@@ -8,6 +8,7 @@ best candidates then get the phrase/proximity bonus of :mod:`search.proximity`.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -188,8 +189,9 @@ class SearchEngine:
         for span in synonyms.find(text, lang):
             inside = list(dict.fromkeys(t for t, p, *_ in found if span.start <= p < span.end))
             # a synonym of several typed words ("two factor authentication" -> "2fa")
-            # answers each of them: it counts for every word's unit, its weight shared out
-            share = r.synonym / len(inside) if inside else 0.0
+            # answers each of them: it counts for every word's unit (coordination), with
+            # the synonym weight / sqrt(words), between one word's worth and all of theirs
+            share = r.synonym / math.sqrt(len(inside)) if inside else 0.0
             for t in inside:
                 by_term[t].alternatives.extend(Alternative(a, share) for a in span.alternatives)
         return [u for u in order if u.alternatives]
