@@ -36,7 +36,7 @@ _EXTRA_STOPS = {
            "po", "perche", "perché", "cosa", "come", "posso", "puo", "può", "devo", "deve",
            "mio", "mia", "miei", "mie", "mi", "ci", "si", "ne", "non", "più", "piu", "anche",
            "quando", "dove", "quale", "quali", "qual", "ogni", "già", "gia", "ancora", "molto",
-           "tramite", "senza", "essere", "avere", "fare", "è", "e", "viene", "vengono",
+           "tramite", "essere", "avere", "fare", "è", "e", "viene", "vengono",
            "aiuto", "solo", "dopo", "prima", "tra", "fra", "invece"},
 }
 

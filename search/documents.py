@@ -66,7 +66,7 @@ class SearchDoc:
 
 
 # Bump when what goes into a document changes, so every article is indexed again.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 
 def plain_text(markdown: str) -> str:

@@ -112,6 +112,7 @@ def paths(answer: dict) -> list[str]:
     ("rimborsati", "it", "rimbors"),  # Italian participle
     ("perché", "it", None),  # stop word, accents folded first
     ("e-mail", "en", "email"),  # compound kept whole as well
+    ("senza", "it", "senz"),  # "without" carries meaning ("rollback senza snapshot")
 ])
 def test_analysis_stems_and_stop_words(text, lang, expected):
     found = [t for t, *_ in terms(text, lang)]
