@@ -55,7 +55,8 @@ def _code(word: str) -> int:
 def fingerprint(title: str, body: str) -> str:
     """The text's words as 16-bit hashes, base64: about 2 bytes a word, enough for difflib."""
     words = _WORD.findall(f"{title}\n{body}".lower())
-    codes = array("H", [_code(w) for w in words])
+    known = _CODES.get  # most words are known: a dict lookup, not a call of _code, each
+    codes = array("H", [c if (c := known(w)) is not None else _code(w) for w in words])
     if sys.byteorder != "big":
         codes.byteswap()
     return base64.b64encode(codes.tobytes()).decode("ascii")

@@ -24,6 +24,7 @@ class _BuildState:
         self.hc = hc
         self.docs: list[SearchDoc] | None = None
         self.related: dict[str, list[str]] | None = None
+        self.by_id: tuple[list, dict[str, SearchDoc]] | None = None  # (docs, id -> doc), once
 
 
 def _state(plugin) -> _BuildState:
@@ -57,7 +58,9 @@ def page_context(plugin, page, kb: dict) -> None:
     docs = documents(plugin)
     if state.related is None:
         state.related = related(docs, limit)
-    by_id = {d.id: d for d in docs}
+    if state.by_id is None or state.by_id[0] is not docs:
+        state.by_id = (docs, {d.id: d for d in docs})
+    by_id = state.by_id[1]
     article = kb.get("article")
     kb["related"] = [{"title": by_id[i].title, "url": by_id[i].url}
                      for i in state.related.get(article.id, []) if i in by_id]

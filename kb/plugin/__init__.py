@@ -181,7 +181,10 @@ class KbPlugin(BasePlugin[KbConfig]):
             self.category_page_urls[cat.key] = urls
         self._home_cache = None
         self._views: dict = {}
+        self._sidebar_positions: dict[str, dict[int, int]] = {}
         if self.command == "build":  # a head start on a second core (background.py)
+            for step in before_background_hooks:  # shared with the child, computed once
+                step(self, config)
             self._background.start(background_hooks, self, config)
         return new_nav
 
@@ -289,7 +292,12 @@ class KbPlugin(BasePlugin[KbConfig]):
         info = self.nav_info.get(key)
         if info is None:
             return None
-        items, cut = sidebar_window(info.items, page, self.config.sidebar_limit)
+        positions = self._sidebar_positions.get(key)
+        if positions is None:  # page -> its index, once per category and build
+            positions = self._sidebar_positions[key] = {
+                id(it.page): i for i, it in reversed(list(enumerate(info.items)))}
+        items, cut = sidebar_window(info.items, page, self.config.sidebar_limit,
+                                    positions.get(id(page), 0))
         return {"title": info.category.title, "url": info.page.url if info.page else "",
                 "items": items, "cut": cut, "count": len(info.items)}
 
@@ -342,6 +350,9 @@ post_build_hooks: list = []
 # it renders the pages (background.py); they must be idempotent, because the post-build hooks
 # run anyway and must find the work done or do it themselves.
 background_hooks: list = []
+# Steps run in the parent just before the fork, for data both processes need (the child
+# inherits it instead of computing it again); each gets (plugin, config).
+before_background_hooks: list = []
 
 
 def _record_revisions(plugin, config) -> None:
@@ -388,6 +399,15 @@ def _search_related(plugin, config):
     return related(documents(plugin), limit)
 
 
+def _search_documents(plugin, config) -> None:
+    """The search documents (every article's text, sections and fingerprint), used by the
+    child (related articles, index) and the parent (related links, index check) alike."""
+    if plugin.config.search:
+        from search.hooks import documents
+
+        documents(plugin)
+
+
 def _search_page_context(plugin, page, kb) -> None:
     from search.hooks import _state, page_context
 
@@ -432,6 +452,7 @@ def _serve_search_state(plugin, state) -> None:
 # Search (search/hooks.py): the index after every build, related articles on article pages.
 post_build_hooks.append(_search_post_build)
 background_hooks.extend([_search_related, _search_head_start])
+before_background_hooks.append(_search_documents)
 page_context_hooks.append(_search_page_context)
 
 

@@ -125,10 +125,14 @@ def build_nav(hc: HelpCenter, files: Files) -> tuple[Navigation, dict[str, Categ
     return Navigation(items, pages), by_category, home
 
 
-def sidebar_window(items: list[SidebarItem], current: Page | None, limit: int) -> tuple[list[SidebarItem], bool]:
-    """At most ``limit`` items around ``current``; True when some were left out."""
+def sidebar_window(items: list[SidebarItem], current: Page | None, limit: int,
+                   position: int | None = None) -> tuple[list[SidebarItem], bool]:
+    """At most ``limit`` items around ``current``; True when some were left out.
+    ``position``: current's index in ``items`` when the caller knows it (a long category
+    would otherwise be scanned once per page: quadratic)."""
     if len(items) <= limit:
         return items, False
-    idx = next((i for i, it in enumerate(items) if it.page is current), 0)
+    idx = position if position is not None else next(
+        (i for i, it in enumerate(items) if it.page is current), 0)
     start = max(0, min(idx - limit // 2, len(items) - limit))
     return items[start : start + limit], True
