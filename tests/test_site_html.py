@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 from bs4 import BeautifulSoup
+from playwright.sync_api import expect
 
 from kb.builder import build_site
 from kb.scaffold import init_project
