@@ -69,4 +69,8 @@ class Corrector:
                     candidates.update(idx.get(d2, ()))
         if not candidates:
             return None
-        return min(candidates, key=lambda c: (_distance(word, c), -self.freq[c], c))
+        # at the same distance, a word made of the same letters wins over a more frequent
+        # one: a doubled or dropped double letter ("stoped" -> "stopped", not "stored")
+        letters = set(word)
+        return min(candidates, key=lambda c: (_distance(word, c), set(c) != letters,
+                                              -self.freq[c], c))

@@ -366,3 +366,12 @@ def test_a_synonym_of_several_words_answers_all_of_them(tmp_path):
 ])
 def test_irregular_forms_meet_their_base_word(typed, written, lang):
     assert [t for t, *_ in terms(typed, lang)] == [t for t, *_ in terms(written, lang)]
+
+
+def test_a_typo_is_corrected_to_the_word_with_its_letters():
+    from search.spelling import Corrector
+
+    # "stored" is one edit away too, and more frequent: the doubled letter is the likelier slip
+    c = Corrector({"stopped": 3, "stored": 40, "alphabetical": 2})
+    assert c.correct("stoped") == "stopped"
+    assert c.correct("alphabbetical") == "alphabetical"

@@ -56,6 +56,26 @@ def load_queries(lang: str, kind: str = "queries") -> list[Query]:
     return out
 
 
+def with_typos(queries: list[Query], seed: int = 7) -> list[Query]:
+    """The same queries with one slip each in their longest word (a letter dropped, two
+    swapped or one doubled): a check of typo tolerance beyond the sets' own typo queries."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for q in queries:
+        words = q.text.split()
+        i = max(range(len(words)), key=lambda k: len(words[k]))
+        w = words[i]
+        if len(w) > 5 and w.isalpha():
+            k = rng.randrange(1, len(w) - 1)
+            op = rng.randrange(3)
+            words[i] = (w[:k] + w[k + 1:] if op == 0 else
+                        w[:k] + w[k + 1] + w[k] + w[k + 2:] if op == 1 else w[:k] + w[k] + w[k:])
+        out.append(Query(q.kind, " ".join(words), q.relevant))
+    return out
+
+
 def score(queries: list[Query], ranked: list[list[str]]) -> Scores:
     s = Scores()
     for q, got in zip(queries, ranked, strict=False):
@@ -167,8 +187,10 @@ class MaterialSearch:
         return pages
 
 
-def evaluate(lang: str, kind: str = "queries") -> dict:
+def evaluate(lang: str, kind: str = "queries", typos: bool = False) -> dict:
     queries = load_queries(lang, kind)
+    if typos:
+        queries = with_typos(queries)
     engine = kb_engine(lang)
     kb = score(queries, kb_ranked(engine, queries, lang))
     material = MaterialSearch(lang)
@@ -180,9 +202,10 @@ def main() -> None:
     verbose = "-v" in sys.argv
     kind = "heldout2" if "--heldout2" in sys.argv else (
         "heldout" if "--heldout" in sys.argv else "queries")
+    typos = "--typos" in sys.argv
     for lang in [a for a in sys.argv[1:] if not a.startswith("-")] or ["en", "it"]:
-        r = evaluate(lang, kind)
-        print(f"{lang} {kind}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
+        r = evaluate(lang, kind, typos)
+        print(f"{lang} {kind}{' with typos' if typos else ''}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
               f"recall@5 {r['kb'].recall5:.3f} | Material MRR@10 {r['material'].mrr10:.3f} "
               f"recall@5 {r['material'].recall5:.3f}")
         if verbose:
