@@ -23,6 +23,7 @@ from ..manifest import article_entry, write_manifest
 from ..markdown_compat import plain_inline, to_mkdocs
 from ..project import HelpCenter, load_help_center
 from .background import Background
+from .fragments import Fragments
 from .compat import Partials, RootLinks, template_cache, write_redirects
 from .config import KbConfig
 from .fast_render import ConverterPool, renderer
@@ -157,6 +158,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             if key not in self._bytecode_caches:
                 self._bytecode_caches[key] = template_cache(config)
             env.bytecode_cache = self._bytecode_caches[key]
+        env.globals["kb_fragment"] = Fragments()  # partials rendered once per build (fragments.py)
         return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
