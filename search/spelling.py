@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
@@ -67,6 +70,9 @@ class Corrector:
             for d in dels:  # two edits, only for long words where that is still specific
                 for d2 in _deletes(d):
                     candidates.update(idx.get(d2, ()))
+            for i in range(len(word) + 1):  # two letters missing ("elascsearch")
+                for ch in _LETTERS:
+                    candidates.update(idx.get(word[:i] + ch + word[i:], ()))
         if not candidates:
             return None
         # at the same distance, a word made of the same letters wins over a more frequent

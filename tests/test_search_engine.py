@@ -375,3 +375,10 @@ def test_a_typo_is_corrected_to_the_word_with_its_letters():
     c = Corrector({"stopped": 3, "stored": 40, "alphabetical": 2})
     assert c.correct("stoped") == "stopped"
     assert c.correct("alphabbetical") == "alphabetical"
+
+
+def test_a_long_word_missing_two_letters_is_still_corrected():
+    from search.spelling import Corrector
+
+    c = Corrector({"elasticsearch": 5, "search": 50})
+    assert c.correct("elascsearch") == "elasticsearch"
