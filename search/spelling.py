@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 

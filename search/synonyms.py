@@ -31,16 +31,22 @@ SKIP = {"en": {"the", "a", "an", "my", "our", "your", "this", "that"},
 def _match_key(text: str, lang: str) -> tuple[str, ...]:
     st = stemmer(lang)
     skip = SKIP.get(lang, set())
-    return tuple(fold(st.stem(st.irregular.get(w.lower(), w.lower()))) for w in _PARTS.findall(clean(text))
-                 if w.lower() not in skip)
+    return tuple(_key(st, w) for w in _PARTS.findall(clean(text)) if w.lower() not in skip)
 
 
 def _keys_at(text: str, lang: str) -> list[tuple[int, str]]:
     """(position in the query's words, match key) of every word that is not skipped."""
     st = stemmer(lang)
     skip = SKIP.get(lang, set())
-    return [(i, fold(st.stem(st.irregular.get(w.lower(), w.lower())))) for i, w in enumerate(_PARTS.findall(clean(text)))
+    return [(i, _key(st, w)) for i, w in enumerate(_PARTS.findall(clean(text)))
             if w.lower() not in skip]
+
+
+def _key(st, word: str) -> str:
+    """A word's match key: stemmed like the analysis does (irregular forms first), stop
+    words included."""
+    lw = word.lower()
+    return fold(st.stem(st.irregular.get(lw, lw)))
 
 
 def variant(text: str, lang: str) -> Variant:

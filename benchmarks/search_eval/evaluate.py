@@ -205,7 +205,8 @@ def main() -> None:
     typos = "--typos" in sys.argv
     for lang in [a for a in sys.argv[1:] if not a.startswith("-")] or ["en", "it"]:
         r = evaluate(lang, kind, typos)
-        print(f"{lang} {kind}{' with typos' if typos else ''}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
+        label = f"{kind} with typos" if typos else kind
+        print(f"{lang} {label}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
               f"recall@5 {r['kb'].recall5:.3f} | Material MRR@10 {r['material'].mrr10:.3f} "
               f"recall@5 {r['material'].recall5:.3f}")
         if verbose:
