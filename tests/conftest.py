@@ -20,7 +20,8 @@ from kb.scaffold import init_project
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-CHROMIUM = os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = (os.environ.get("KB_CHROMIUM") or shutil.which("chromium")
+            or shutil.which("chromium-browser"))
 
 
 def require(condition: bool, reason: str) -> None:
@@ -59,6 +60,22 @@ def built_site(project) -> Path:
 
     build_site(project / "mkdocs.yml")
     return project / "site"
+
+
+def wait_for_http(url: str, timeout: float = 30) -> None:
+    """Wait until ``url`` answers (a server started by a test is up)."""
+    import time
+    import urllib.request
+
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.1)
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from kb.scaffold import init_project
 
-from .conftest import free_port
+from .conftest import free_port, wait_for_http
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def served(request, tmp_path_factory, browser):
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}/"
-    _wait_for(base)
+    wait_for_http(base)
     with app.app_context():
         engine = get_engine(app)
     yield lang, base, engine
@@ -48,19 +48,6 @@ def served(request, tmp_path_factory, browser):
     thread.join(timeout=10)
     engine.dispose()
 
-
-def _wait_for(url: str, timeout: float = 30) -> None:
-    import urllib.request
-
-    end = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            if time.monotonic() > end:
-                raise
-            time.sleep(0.1)
 
 
 # What a reader types (with a typo), the article that must come first, and its title.

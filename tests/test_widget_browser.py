@@ -19,7 +19,7 @@ from sqlalchemy import delete
 
 from kb.scaffold import init_project
 
-from .conftest import free_port
+from .conftest import free_port, wait_for_http
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +64,7 @@ def served(tmp_path_factory, browser):
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}/"
-    _wait_for(base)
+    wait_for_http(base)
     with app.app_context():
         engine = get_engine(app)
     yield base, engine
@@ -72,19 +72,6 @@ def served(tmp_path_factory, browser):
     thread.join(timeout=10)
     engine.dispose()
 
-
-def _wait_for(url: str, timeout: float = 20) -> None:
-    import urllib.request
-
-    end = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            if time.monotonic() > end:
-                raise
-            time.sleep(0.1)
 
 
 @pytest.fixture
