@@ -23,10 +23,10 @@ from ..manifest import article_entry, write_manifest
 from ..markdown_compat import plain_inline, to_mkdocs
 from ..project import HelpCenter, load_help_center
 from .background import Background
-from .fragments import Fragments
 from .compat import Partials, RootLinks, template_cache, write_redirects
 from .config import KbConfig
 from .fast_render import ConverterPool, renderer
+from .fragments import Fragments
 from .site_nav import (
     CATEGORY_TEMPLATE,
     HOME_TEMPLATE,
