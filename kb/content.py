@@ -171,7 +171,8 @@ def load_article(path: str, text: str, *, default_lang: str = "en") -> Article:
     else:
         art_id, from_path = str(raw_id).strip(), False
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}", art_id):
-            finding("id", "error", f"id '{art_id}' may only use letters, digits, '.', '_', '-', '/'")
+            finding("id", "error",
+                    f"id '{art_id}' may only use letters, digits, '.', '_', '-', '/'")
         elif any(part in ("", ".", "..") for part in art_id.split("/")):
             # ids end up in URLs and file names (exports, search index): no path tricks
             finding("id", "error", f"id '{art_id}' has an empty, '.' or '..' part between '/'")
@@ -195,7 +196,8 @@ def load_article(path: str, text: str, *, default_lang: str = "en") -> Article:
     if "review_by" in meta:
         review_by = _as_date(meta["review_by"])
         if review_by is None:
-            finding("review_by", "error", f"review_by '{meta['review_by']}' is not a date (YYYY-MM-DD)")
+            finding("review_by", "error",
+                    f"review_by '{meta['review_by']}' is not a date (YYYY-MM-DD)")
 
     step = None
     if "step" in meta:

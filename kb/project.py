@@ -158,10 +158,13 @@ def read_text(docs_dir: Path, path: str) -> str:
             raise ContentError([Finding(path, 1, "error", "not a regular file")])
         size = info.st_size
         if size > MAX_FILE_BYTES:
-            raise ContentError([Finding(path, 1, "error", f"file is {size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB")])
+            limit = MAX_FILE_BYTES // 1024
+            raise ContentError([Finding(path, 1, "error",
+                                        f"file is {size // 1024} KiB; the limit is {limit} KiB")])
         data = full.read_bytes()
     except OSError as exc:
-        raise ContentError([Finding(path, 1, "error", f"cannot read file: {exc.strerror}")]) from None
+        message = f"cannot read file: {exc.strerror}"
+        raise ContentError([Finding(path, 1, "error", message)]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -166,7 +166,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             return None
         new_nav, self.nav_info, self.home = build_nav(self.hc, files)
         self.article_by_src = {a.path: a for a in self.hc.articles}
-        self.category_by_src = {c.index_path: c for c in self.hc.categories.values() if c.index_path}
+        self.category_by_src = {c.index_path: c for c in self.hc.categories.values()
+                                if c.index_path}
         # long categories: page n of a category, and each page's URL
         self.category_page_no: dict[str, int] = {}
         self.category_page_urls: dict[str, list[str]] = {}
@@ -226,8 +227,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         category = self.category_by_src.get(src)
         lang = article.lang if article else self.lang
         t = translator(lang)
-        kb = {"lang": lang, "t": t, "article": article, "kind": "page", "api_url": self.config.api_url,
-              "support_url": self.config.support_url, "home_url": self.home.url if self.home else ""}
+        kb = {"lang": lang, "t": t, "article": article, "kind": "page",
+              "api_url": self.config.api_url, "support_url": self.config.support_url,
+              "home_url": self.home.url if self.home else ""}
         if page is self.home or page.meta.get("template") == HOME_TEMPLATE:
             kb["kind"] = "home"
             kb["categories"] = self._home_categories()

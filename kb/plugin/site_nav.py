@@ -22,7 +22,8 @@ CATEGORY_TEMPLATE = "kb/category.html"
 def generated_pages(hc: HelpCenter, config, files: Files, lang: str) -> list[File]:
     """Virtual ``index.md`` files for the home page and each category without one."""
     new = []
-    if files.get_file_from_path("index.md") is None and files.get_file_from_path("README.md") is None:
+    has_home = any(files.get_file_from_path(n) is not None for n in ("index.md", "README.md"))
+    if not has_home:
         title = translate(lang, "breadcrumb.home")
         content = f"---\ntemplate: {HOME_TEMPLATE}\ntitle: \"{title}\"\nhide: [toc]\n---\n"
         new.append(File.generated(config, "index.md", content=content))
@@ -83,7 +84,9 @@ class CategoryPages:
     guide: list[SidebarItem] = field(default_factory=list)
 
 
-def build_nav(hc: HelpCenter, files: Files) -> tuple[Navigation, dict[str, CategoryPages], Page | None]:
+def build_nav(
+    hc: HelpCenter, files: Files
+) -> tuple[Navigation, dict[str, CategoryPages], Page | None]:
     """A navigation of home + one section per category, with previous/next inside a category."""
     for f in files.documentation_pages():
         if f.page is not None:  # MkDocs linked every page in folder order; start clean
@@ -114,7 +117,7 @@ def build_nav(hc: HelpCenter, files: Files) -> tuple[Navigation, dict[str, Categ
         items.append(section)
         # previous/next stay inside the category; an onboarding guide links step to step
         article_pages = [i.page for i in entry.items]
-        for prev, nxt in zip(article_pages, article_pages[1:]):
+        for prev, nxt in zip(article_pages, article_pages[1:], strict=False):
             prev.next_page, nxt.previous_page = nxt, prev
         if article_pages:
             article_pages[0].previous_page = None
