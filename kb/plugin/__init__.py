@@ -26,7 +26,6 @@ from .background import Background
 from .compat import Partials, RootLinks, template_cache, write_redirects
 from .config import KbConfig
 from .fast_render import ConverterPool, renderer
-from .fragments import Fragments
 from .site_nav import (
     CATEGORY_TEMPLATE,
     HOME_TEMPLATE,
@@ -158,7 +157,6 @@ class KbPlugin(BasePlugin[KbConfig]):
             if key not in self._bytecode_caches:
                 self._bytecode_caches[key] = template_cache(config)
             env.bytecode_cache = self._bytecode_caches[key]
-        env.globals["kb_fragment"] = Fragments()  # partials rendered once per build (fragments.py)
         return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
