@@ -42,45 +42,34 @@ def _items(rate: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(rate))
 
 
-def check_vote_limit(article_id: str) -> None:
-    """Count a vote of this client on this article; 429 with Retry-After when over the rate."""
-    rate = current_app.config["RATE_LIMIT"]
+def _hit(rate: str | None, scope: str, keys: tuple[str, ...], what: str) -> None:
+    """Count one hit of this client under ``scope``; 429 with Retry-After when over ``rate``.
+    A broken store lets the request through rather than refusing every reader."""
     if not rate:
         return
     strategy = current_app.extensions["kb_limiter"].limiter
     client = request.remote_addr or "unknown"
     for item in _items(rate):
         try:
-            allowed = strategy.hit(item, SCOPE, client, article_id)
+            allowed = strategy.hit(item, scope, client, *keys)
             reset = 0.0 if allowed else strategy.get_window_stats(
-                item, SCOPE, client, article_id).reset_time
-        except Exception:  # noqa: BLE001 - storage down: let the vote through
-            log.exception("rate-limit storage failed; the vote is not limited")
+                item, scope, client, *keys).reset_time
+        except Exception:  # noqa: BLE001 - storage down: let the request through
+            log.exception("rate-limit storage failed; the %s is not limited", scope)
             return
         if not allowed:
             wait = max(1, math.ceil(reset - time.time()))
-            raise ApiError(429, "rate_limited", "Too many votes from this client for this "
-                           f"article ({item}); try again later.",
+            raise ApiError(429, "rate_limited", f"Too many {what} ({item}); try again later.",
                            headers={"Retry-After": str(wait)})
 
 
+def check_vote_limit(article_id: str) -> None:
+    """Count a vote of this client on this article (``KB_RATE_LIMIT``)."""
+    _hit(current_app.config["RATE_LIMIT"], SCOPE, (article_id,),
+         "votes from this client for this article")
+
+
 def check_search_limit() -> None:
-    """Count a search (or a result click) of this client; 429 with Retry-After when over
-    ``KB_SEARCH_RATE_LIMIT`` (each search is written to the search log)."""
-    rate = current_app.config.get("SEARCH_RATE_LIMIT")
-    if not rate:
-        return
-    strategy = current_app.extensions["kb_limiter"].limiter
-    client = request.remote_addr or "unknown"
-    for item in _items(rate):
-        try:
-            allowed = strategy.hit(item, "search", client)
-            reset = 0.0 if allowed else strategy.get_window_stats(
-                item, "search", client).reset_time
-        except Exception:  # noqa: BLE001 - storage down: let the search through
-            log.exception("rate-limit storage failed; the search is not limited")
-            return
-        if not allowed:
-            wait = max(1, math.ceil(reset - time.time()))
-            raise ApiError(429, "rate_limited", f"Too many searches from this client ({item}); "
-                           "try again later.", headers={"Retry-After": str(wait)})
+    """Count a search (or a result click) of this client (``KB_SEARCH_RATE_LIMIT``; each
+    search is written to the search log)."""
+    _hit(current_app.config.get("SEARCH_RATE_LIMIT"), "search", (), "searches from this client")
