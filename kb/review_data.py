@@ -189,18 +189,23 @@ def recent_comments(engine: Engine, article_id: str | None = None, *, limit: int
 
 # -- searches (issue 4's log), when that part is installed ----------------------------------
 
-def zero_result_queries(engine: Engine, *, since: dt.datetime | None = None,
-                        limit: int = 500) -> list[tuple[str, int]]:
-    """``[(query, count)]`` of searches that found nothing; empty without a search log."""
+def _search_analytics(name: str, engine: Engine, **kwargs) -> list[tuple[str, int]]:
+    """``[(query, count)]`` from ``search.analytics.<name>``; empty without a search log."""
     try:
         from search import analytics
     except ImportError:
         return []
     try:
-        rows = analytics.zero_result_queries(engine, since=since, limit=limit)
+        rows = getattr(analytics, name)(engine, **kwargs)
     except (AttributeError, TypeError, sa.exc.SQLAlchemyError):
         return []
     return [_query_count(r) for r in rows]
+
+
+def zero_result_queries(engine: Engine, *, since: dt.datetime | None = None,
+                        limit: int = 500) -> list[tuple[str, int]]:
+    """``[(query, count)]`` of searches that found nothing; empty without a search log."""
+    return _search_analytics("zero_result_queries", engine, since=since, limit=limit)
 
 
 def zero_result_queries_by_day(engine: Engine, *, since: dt.datetime | None = None,
@@ -227,15 +232,7 @@ def zero_result_queries_by_day(engine: Engine, *, since: dt.datetime | None = No
 def top_queries(engine: Engine, *, since: dt.datetime | None = None,
                 limit: int = 50) -> list[tuple[str, int]]:
     """``[(query, count)]`` of the most frequent searches; empty without a search log."""
-    try:
-        from search import analytics
-    except ImportError:
-        return []
-    try:
-        rows = analytics.top_queries(engine, since=since, limit=limit)
-    except (AttributeError, TypeError, sa.exc.SQLAlchemyError):
-        return []
-    return [_query_count(r) for r in rows]
+    return _search_analytics("top_queries", engine, since=since, limit=limit)
 
 
 def searches_for_article(engine: Engine, article_id: str, *, since: dt.datetime | None = None,
