@@ -26,14 +26,8 @@ from .background import Background
 from .compat import Partials, RootLinks, template_cache, write_redirects
 from .config import KbConfig
 from .fast_render import ConverterPool, renderer
-from .site_nav import (
-    CATEGORY_TEMPLATE,
-    HOME_TEMPLATE,
-    build_nav,
-    category_pages,
-    generated_pages,
-    sidebar_window,
-)
+from .site_nav import CATEGORY_TEMPLATE, HOME_TEMPLATE, build_nav, category_pages, generated_pages
+from .views import PageViews, category_pagination
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -51,10 +45,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.home: Page | None = None
         self.article_by_src: dict = {}
         self.category_by_src: dict = {}
-        self._home_cache: list[dict] | None = None
-        self._views: dict = {}  # (category, page) -> the template's view, per build
-        self.category_page_no: dict[str, int] = {}
-        self.category_page_urls: dict[str, list[str]] = {}
+        self.category_page_no: dict[str, int] = {}  # a long category's page src -> its number
+        self.views: PageViews | None = None  # what the templates show, per build (views.py)
         # Kept between the builds of one process (kb serve): unchanged articles are not
         # parsed again and Material's templates are not compiled again.
         self.command = "build"
@@ -166,23 +158,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.article_by_src = {a.path: a for a in self.hc.articles}
         self.category_by_src = {c.index_path: c for c in self.hc.categories.values()
                                 if c.index_path}
-        # long categories: page n of a category, and each page's URL
-        self.category_page_no: dict[str, int] = {}
-        self.category_page_urls: dict[str, list[str]] = {}
-        for cat in self.hc.categories.values():
-            if not cat.pages or cat.key not in self.nav_info:
-                continue
-            first = self.nav_info[cat.key].page
-            urls = [first.url if first else ""]
-            for n, src in enumerate(cat.pages, start=2):
-                self.category_by_src[src] = cat
-                self.category_page_no[src] = n
-                f = files.get_file_from_path(src)
-                urls.append(f.page.url if f is not None and f.page is not None else "")
-            self.category_page_urls[cat.key] = urls
-        self._home_cache = None
-        self._views: dict = {}
-        self._sidebar_positions: dict[str, dict[int, int]] = {}
+        page_of, page_urls = category_pagination(self.hc, self.nav_info, files)
+        self.category_page_no = {src: n for src, (_cat, n) in page_of.items()}
+        self.category_by_src.update({src: cat for src, (cat, _n) in page_of.items()})
+        self.views = PageViews(self.nav_info, page_urls, page_size=self.config.category_page_size,
+                               sidebar_limit=self.config.sidebar_limit)
         if self.command == "build":  # a head start on a second core (background.py)
             for step in before_background_hooks:  # shared with the child, computed once
                 step(self, config)
@@ -230,89 +210,27 @@ class KbPlugin(BasePlugin[KbConfig]):
               "home_url": self.home.url if self.home else ""}
         if page is self.home or page.meta.get("template") == HOME_TEMPLATE:
             kb["kind"] = "home"
-            kb["categories"] = self._home_categories()
+            kb["categories"] = self.views.home_categories()
         elif category is not None:
             kb["kind"] = "category"
             page_no = self.category_page_no.get(src, 1)
-            kb["category"] = self._category_view(category.key, page_no)
-            kb["pager"] = self._pager(category.key, page_no)
+            kb["category"] = self.views.category(category.key, page_no)
+            kb["pager"] = self.views.pager(category.key, page_no)
         if article is not None:
             kb["kind"] = "article"
             info = self.nav_info.get(article.category)
-            kb["category"] = self._category_view(article.category) if info else None
-            kb["sidebar"] = self._sidebar(article.category, page)
-            kb["guide"] = self._guide(article, page)
+            kb["category"] = self.views.category(article.category) if info else None
+            kb["sidebar"] = self.views.sidebar(article.category, page)
+            kb["guide"] = self.views.guide(article, page)
             if article.updated:
                 kb["updated"] = t("article.updated", date=format_date(article.updated, lang))
         elif kb["kind"] == "category":
-            kb["topics"] = [c for c in self._home_categories() if c["url"]]
+            kb["topics"] = self.views.topics()
         for hook in page_context_hooks:
             hook(self, page, kb)
         context["kb"] = kb
         context["kb_t"] = t
         return context
-
-    def _category_view(self, key: str, page_no: int | None = None) -> dict:
-        """A category for the templates; with ``page_no``, only that page's articles when
-        the category has numbered pages. Computed once per build and page."""
-        cached = self._views.get((key, page_no))
-        if cached is not None:
-            return cached
-        info = self.nav_info[key]
-        cat = info.category
-        faqs = [i for i in info.items if i.article.type == "faq"]
-        others = [i for i in info.items if i.article.type not in ("faq", "onboarding")]
-        guide = info.guide
-        size = self.config.category_page_size
-        if page_no is not None and key in self.category_page_urls and size > 0:
-            shown = (faqs + others)[(page_no - 1) * size: page_no * size]
-            faqs = [i for i in shown if i.article.type == "faq"]
-            others = [i for i in shown if i.article.type != "faq"]
-            guide = guide if page_no == 1 else []
-        view = self._views[(key, page_no)] = {
-            "key": cat.key, "title": cat.title, "description": cat.description, "icon": cat.icon,
-            "url": info.page.url if info.page else "", "count": len(info.items),
-            "guide": guide, "faqs": faqs, "others": others, "items": info.items,
-        }
-        return view
-
-    def _pager(self, key: str, page_no: int) -> dict | None:
-        urls = self.category_page_urls.get(key)
-        if not urls:
-            return None
-        return {"n": page_no, "m": len(urls),
-                "prev": urls[page_no - 2] if page_no > 1 else None,
-                "next": urls[page_no] if page_no < len(urls) else None,
-                "urls": urls}
-
-    def _home_categories(self) -> list[dict]:
-        if self._home_cache is None:
-            self._home_cache = [self._category_view(k) for k in self.nav_info]
-        return self._home_cache
-
-    def _sidebar(self, key: str, page: Page) -> dict | None:
-        info = self.nav_info.get(key)
-        if info is None:
-            return None
-        positions = self._sidebar_positions.get(key)
-        if positions is None:  # page -> its index, once per category and build
-            positions = self._sidebar_positions[key] = {
-                id(it.page): i for i, it in reversed(list(enumerate(info.items)))}
-        items, cut = sidebar_window(info.items, page, self.config.sidebar_limit,
-                                    positions.get(id(page), 0))
-        return {"title": info.category.title, "url": info.page.url if info.page else "",
-                "items": items, "cut": cut, "count": len(info.items)}
-
-    def _guide(self, article, page: Page) -> dict | None:
-        if not article.is_onboarding:
-            return None
-        steps = self.nav_info[article.category].guide
-        idx = next((i for i, s in enumerate(steps) if s.page is page), None)
-        if idx is None:
-            return None
-        return {"n": idx + 1, "m": len(steps), "steps": steps,
-                "prev": steps[idx - 1] if idx > 0 else None,
-                "next": steps[idx + 1] if idx + 1 < len(steps) else None}
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
         """Static pages (404.html) get kb's strings and the topics too."""
@@ -322,7 +240,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         context["kb_t"] = t
         context["kb"] = {"lang": self.lang, "t": t, "kind": "notfound", "article": None,
                          "home_url": self.home.url if self.home else "",
-                         "topics": [c for c in self._home_categories() if c["url"]]}
+                         "topics": self.views.topics()}
         return context
 
     # -- output --------------------------------------------------------------------------
