@@ -74,43 +74,12 @@ def test_acknowledge_and_mark_handled_in_the_browser(dashboard, page):
 
 def test_kb_serve_serves_the_dashboard(project, page, tmp_path):
     """``kb serve`` mounts the dashboard on the site's port; KB_ADMIN_PASSWORD opens it."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from .conftest import kb_env, kb_serve_process
 
-    from .conftest import free_port
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    env.update(NO_MKDOCS_2_WARNING="1", KB_ADMIN_PASSWORD=PASSWORD, KB_RATE_LIMIT="off")
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from kb.cli import main; sys.exit(main())",
-             "serve", "--no-livereload", "--port", str(port)],
-            cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "api/v1/health", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"kb serve did not start:\n{log.read_text()}")
-                time.sleep(0.2)
+    env = kb_env(KB_ADMIN_PASSWORD=PASSWORD)
+    with kb_serve_process(project, tmp_path / "serve.log", "--no-livereload", env=env) as base:
         log_in(page, base + "dashboard/")
         assert page.url == base + "dashboard/"
         assert page.inner_text("[data-flagged]") == "0"
         page.goto(base + "dashboard/flags")
         assert page.is_visible("[data-queue-empty]")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

@@ -6,10 +6,8 @@ API's database is down is kept by the widget and stored exactly once when it com
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
 
@@ -17,11 +15,10 @@ import pytest
 
 from kb.scaffold import init_project
 
-from .conftest import free_port
+from .conftest import KB, kb_env, kb_serve_process
 
 pytestmark = pytest.mark.browser
 
-KB = [sys.executable, "-c", "import sys; from kb.cli import main; sys.exit(main())"]
 ARTICLE = "account/reset-your-password/"
 
 # Collected in the page before any of its scripts run.
@@ -34,46 +31,13 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def kb_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    return dict(env, NO_MKDOCS_2_WARNING="1", KB_RATE_LIMIT="off", **extra)
-
-
-def wait_up(url: str, proc, log, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"kb serve did not start:\n{log.read_text()}")
-        time.sleep(0.2)
-
-
 @pytest.fixture
 def served(tmp_path, browser):
     """``kb serve`` (live reload on, as writers run it) on a sample help center."""
     project = tmp_path / "hc"
     init_project(project, "en")
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([*KB, "serve", "--port", str(port)], cwd=project,
-                                env=kb_env(), stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        wait_up(base + "api/v1/health", proc, log)
+    with kb_serve_process(project, tmp_path / "serve.log") as base:
         yield project, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def watch(page) -> dict:

@@ -4,7 +4,6 @@ gone. Screenshots go to /tmp/kb-search-*.png for a person to look at."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import select
 
 from kb.scaffold import init_project
 
-from .conftest import free_port, wait_for_http
+from .conftest import serving_with_api
 
 pytestmark = pytest.mark.browser
 
@@ -23,30 +22,11 @@ RESULT = "a[data-kb-search-result]"
 @pytest.fixture(scope="module", params=["en", "it"])
 def served(request, tmp_path_factory, browser):
     """(lang, base URL, engine): a sample help center in ``lang`` with its API, one port."""
-    from feedback_api import create_app
-    from feedback_api.db import get_engine
-    from kb.serve import make_server
-
     lang = request.param
     project = tmp_path_factory.mktemp(f"search-{lang}")
     init_project(project, lang)
-    site_dir = project / ".kb" / "serve-site"
-    app = create_app({"TESTING": True, "PROJECT_DIR": project, "SITE_DIR": site_dir,
-                      "DATABASE_URL": f"sqlite:///{project / 'kb.db'}",
-                      "AUTO_UPGRADE": True, "RATE_LIMIT": "off"})
-    port = free_port()
-    server = make_server(project / "mkdocs.yml", "127.0.0.1", port, livereload=False,
-                         mounts={"/api/": app}, site_dir=site_dir)
-    thread = threading.Thread(target=server.serve, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}/"
-    wait_for_http(base)
-    with app.app_context():
-        engine = get_engine(app)
-    yield lang, base, engine
-    server.shutdown()
-    thread.join(timeout=10)
-    engine.dispose()
+    with serving_with_api(project, "kb.db") as (base, engine):
+        yield lang, base, engine
 
 
 

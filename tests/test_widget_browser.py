@@ -8,7 +8,6 @@ step go to /tmp/kb-widget-*.png for a person to look at.
 from __future__ import annotations
 
 import re
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -19,7 +18,7 @@ from sqlalchemy import delete
 
 from kb.scaffold import init_project
 
-from .conftest import free_port, wait_for_http
+from .conftest import serving_with_api
 
 pytestmark = pytest.mark.browser
 
@@ -45,32 +44,11 @@ def configure(project: Path) -> None:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, browser):
     """(base URL, database engine): the sample help center and its API, both on one port."""
-    from feedback_api import create_app
-    from feedback_api.db import get_engine
-    from kb.serve import make_server
-
     project = tmp_path_factory.mktemp("widget")
     init_project(project, "en")
     configure(project)
-    site_dir = project / ".kb" / "serve-site"
-    app = create_app({
-        "TESTING": True, "PROJECT_DIR": project, "SITE_DIR": site_dir,
-        "DATABASE_URL": f"sqlite:///{project / 'feedback.db'}",
-        "AUTO_UPGRADE": True, "RATE_LIMIT": "off",
-    })
-    port = free_port()
-    server = make_server(project / "mkdocs.yml", "127.0.0.1", port, livereload=False,
-                         mounts={"/api/": app}, site_dir=site_dir)
-    thread = threading.Thread(target=server.serve, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}/"
-    wait_for_http(base)
-    with app.app_context():
-        engine = get_engine(app)
-    yield base, engine
-    server.shutdown()
-    thread.join(timeout=10)
-    engine.dispose()
+    with serving_with_api(project) as served_:
+        yield served_
 
 
 

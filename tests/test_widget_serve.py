@@ -4,27 +4,15 @@ the vote read back with ``kb feedback export`` (both on the project's default da
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from kb.scaffold import init_project
 
-from .conftest import free_port
+from .conftest import KB, kb_env, kb_serve_process
 
 pytestmark = pytest.mark.browser
-
-KB = [sys.executable, "-c", "import sys; from kb.cli import main; sys.exit(main())"]
-
-
-def kb_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    return dict(env, NO_MKDOCS_2_WARNING="1", KB_RATE_LIMIT="off")
-
 
 @pytest.fixture
 def kb_serve(tmp_path, browser):
@@ -34,32 +22,8 @@ def kb_serve(tmp_path, browser):
     yml = project / "mkdocs.yml"
     text = yml.read_text().replace("  name: material\n", "  name: material\n  font: false\n", 1)
     yml.write_text(text)  # no web fonts: no third-party request
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([*KB, "serve", "--no-livereload", "--port", str(port)],
-                                cwd=project, env=kb_env(), stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "api/v1/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"kb serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    with kb_serve_process(project, tmp_path / "serve.log", "--no-livereload") as base:
         yield project, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_vote_through_kb_serve_shows_in_export(kb_serve, page):
