@@ -58,3 +58,19 @@ def baseline_votes(engine, articles: dict[str, dict], per_article: int = 24,
             continue
         add_votes(engine, aid, a["revision"], [pattern[i % 4] for i in range(per_article)],
                   ces=[ces[i % 4] for i in range(per_article)])
+
+
+def seed_weak_article(project: Path, monkeypatch, weak: str, comment: str) -> None:
+    """Build the sample help center and give every article ordinary votes, except ``weak``,
+    which gets clearly bad ones and one low vote carrying ``comment``."""
+    from kb.builder import build_site
+
+    for var in ("KB_DATABASE_URL", "KB_SITE_DIR", "KB_ADMIN_PASSWORD", "KB_SECRET_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    build_site(project / "mkdocs.yml")
+    arts = manifest_articles(project)
+    engine = engine_for(project)
+    baseline_votes(engine, arts, skip=(weak,))
+    add_votes(engine, weak, arts[weak]["revision"], [1, 2, 2, 5, 1] * 8, ces=2)
+    add_votes(engine, weak, arts[weak]["revision"], [1], comment=comment, visitor_prefix="h")
+    engine.dispose()

@@ -5,9 +5,10 @@ import re
 import pytest
 
 from feedback_api import create_app
-from kb.builder import build_site
 
-from .review_support import add_votes, baseline_votes, engine_for, manifest_articles
+from .review_support import (
+    seed_weak_article,
+)
 
 WEAK = "request-a-refund-4c8e01"
 PASSWORD = "correct horse battery staple"
@@ -16,15 +17,7 @@ HOSTILE = '<img src=x onerror="alert(1)">'
 
 @pytest.fixture
 def site(project, monkeypatch):
-    for var in ("KB_DATABASE_URL", "KB_SITE_DIR", "KB_ADMIN_PASSWORD", "KB_SECRET_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    build_site(project / "mkdocs.yml")
-    arts = manifest_articles(project)
-    engine = engine_for(project)
-    baseline_votes(engine, arts, skip=(WEAK,))
-    add_votes(engine, WEAK, arts[WEAK]["revision"], [1, 2, 2, 5, 1] * 8, ces=2)
-    add_votes(engine, WEAK, arts[WEAK]["revision"], [1], comment=HOSTILE, visitor_prefix="h")
-    engine.dispose()
+    seed_weak_article(project, monkeypatch, WEAK, HOSTILE)
     return project
 
 

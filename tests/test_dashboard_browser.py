@@ -2,10 +2,10 @@
 
 import pytest
 
-from kb.builder import build_site
-
 from .dashboard_server import PASSWORD, log_in, serve_dashboard
-from .review_support import add_votes, baseline_votes, engine_for, manifest_articles
+from .review_support import (
+    seed_weak_article,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -14,17 +14,8 @@ WEAK = "request-a-refund-4c8e01"
 
 @pytest.fixture
 def dashboard(project, monkeypatch):
-    for var in ("KB_DATABASE_URL", "KB_SITE_DIR", "KB_ADMIN_PASSWORD", "KB_SECRET_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    build_site(project / "mkdocs.yml")
-    arts = manifest_articles(project)
-    engine = engine_for(project)
-    baseline_votes(engine, arts, skip=(WEAK,))
-    add_votes(engine, WEAK, arts[WEAK]["revision"], [1, 2, 2, 5, 1] * 8, ces=2)
-    add_votes(engine, WEAK, arts[WEAK]["revision"], [1],
-              comment='<script>document.title="pwned"</script>Where is the button?',
-              visitor_prefix="h")
-    engine.dispose()
+    seed_weak_article(project, monkeypatch, WEAK,
+                      '<script>document.title="pwned"</script>Where is the button?')
     with serve_dashboard(project) as base:
         yield base
 
