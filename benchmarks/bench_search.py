@@ -46,7 +46,8 @@ def quality(args) -> list[dict]:
     if not (CORPORA / "adobe-commerce-kb-en").is_dir():
         return [_row("search quality", "corpus missing", "../shared/corpora", None)]
     rows = []
-    labels = {"queries": "main set", "heldout": "held-out set", "heldout2": "held-out set 2"}
+    labels = {"queries": "main set", "heldout": "held-out set", "heldout2": "held-out set 2",
+              "heldout3": "held-out set 3 (blind)"}
     for kind in labels:
         for lang in ("en", "it"):
             r = evaluate(lang, kind)

@@ -7,6 +7,7 @@ articles and queries, so both sides agree on every term.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -64,13 +65,21 @@ _IRREGULAR_BASES = {
            "fall": "fell fallen", "drive": "drove driven", "rise": "rose risen",
            "come": "came", "become": "became", "tell": "told",
            "sell": "sold", "bring": "brought", "think": "thought", "catch": "caught",
-           "teach": "taught", "feel": "felt", "mean": "meant"},
+           "teach": "taught", "feel": "felt", "mean": "meant", "do": "did done",
+           "get": "got gotten", "say": "said", "know": "knew known", "stand": "stood",
+           "understand": "understood", "hold": "held", "grow": "grew grown",
+           "draw": "drew drawn", "fly": "flew flown", "wear": "wore worn", "tear": "tore torn",
+           "shrink": "shrank shrunk", "overwrite": "overwrote overwritten",
+           "rewrite": "rewrote rewritten", "undo": "undid undone", "rebuild": "rebuilt",
+           "resend": "resent", "bind": "bound", "feed": "fed", "withdraw": "withdrew withdrawn",
+           "wake": "woke woken", "spin": "spun", "forbid": "forbade forbidden",
+           "mislead": "misled", "win": "won", "sink": "sank sunk"},
     "it": {"rompere": "rotto rotta rotti rotte", "perdere": "perso persa persi perse",
            "mettere": "messo messa messi messe", "prendere": "preso presa presi prese",
            "chiedere": "chiesto chiesta chiesti chieste",
            "rispondere": "risposto risposta risposti risposte",
            "scrivere": "scritto scritta scritti scritte", "leggere": "letto letta letti lette",
-           "aprire": "aperto aperta aperti aperte", "spegnere": "spento spenta spenti spente",
+           "spegnere": "spento spenta spenti spente",
            "accendere": "acceso accesa accesi accese", "togliere": "tolto tolta tolti tolte",
            "scegliere": "scelto scelta scelti scelte",
            "chiudere": "chiuso chiusa chiusi chiuse", "scadere": "scaduto scaduta scaduti scadute",
@@ -79,10 +88,45 @@ _IRREGULAR_BASES = {
            "sospendere": "sospeso sospesa sospesi sospese",
            "escludere": "escluso esclusa esclusi escluse",
            "includere": "incluso inclusa inclusi incluse",
-           "correggere": "corretto corretta corretti corrette"},
+           "correggere": "corretto corretta corretti corrette",
+           "riuscire": "riesco riesci riesce riescono riuscito riuscita riusciti riuscite",
+           "uscire": "esco esci esce escono uscito uscita usciti uscite",
+           "apparire": "appare appaiono apparso apparsa apparsi apparse",
+           "scomparire": "scompare scompaiono scomparso scomparsa scomparsi scomparse",
+           "comparire": "compare compaiono comparso comparsa comparsi comparse",
+           "vedere": "visto vista visti viste", "venire": "venuto venuta venuti venute",
+           "rimuovere": "rimosso rimossa rimossi rimosse",
+           "muovere": "mosso mossa mossi mosse",
+           "connettere": "connesso connessa connessi connesse",
+           "disconnettere": "disconnesso disconnessa disconnessi disconnesse",
+           "permettere": "permesso permessa permessi permesse",
+           "emettere": "emesso emessa emessi emesse",
+           "trasmettere": "trasmesso trasmessa trasmessi trasmesse",
+           "nascondere": "nascosto nascosta nascosti nascoste",
+           "coprire": "coperto coperta coperti coperte",
+           "scoprire": "scoperto scoperta scoperti scoperte",
+           "dividere": "diviso divisa divisi divise", "decidere": "deciso decisa decisi decise",
+           "attendere": "atteso attesa attesi attese",
+           "ridurre": "riduce riducono ridotto ridotta ridotti ridotte",
+           "tradurre": "traduce traducono tradotto tradotta tradotti tradotte",
+           "dire": "detto detta detti dette dice dicono", "accadere": "accaduto accaduta",
+           "spendere": "speso spesa spesi spese",
+           "concedere": "concesso concessa concessi concesse",
+           "comprimere": "compresso compressa compressi compresse",
+           "espandere": "espanso espansa espansi espanse",
+           "aprire": "apro apre aprono aperto aperta aperti aperte"},
 }
 IRREGULAR = {lang: {form: base for base, forms in table.items() for form in forms.split()}
              for lang, table in _IRREGULAR_BASES.items()}
+
+
+@cache
+def signature() -> str:
+    """A digest of the word lists analysis depends on: an index made with other lists is
+    rebuilt (search.index), so documents and queries are always analysed alike."""
+    tables = [sorted(stopwords(lang)) for lang in LANGS] + [
+        sorted(IRREGULAR.get(lang, {}).items()) for lang in LANGS]
+    return hashlib.sha256(repr(tables).encode()).hexdigest()[:12]
 
 
 @cache

@@ -40,6 +40,7 @@ class Ranking:
     phrase_title: float = 4.0
     phrase_body: float = 1.5
     near_body: float = 0.6  # two neighbouring query words close together
+    run_body: float = 2.0  # the longest stretch (3+ words) of the query found in order
     corrected: float = 0.9  # weight of a spelling correction next to the typed word
     synonym: float = 0.7  # weight of a synonym next to the word typed
     title_cover: float = 1.0  # score x (1 + this x share of the title's words asked for)
@@ -67,6 +68,7 @@ class SearchEngine:
         with ix.searcher() as s:
             self.doc_counts = {lang: s.doc_frequency("lang", lang) for lang in LANGS}
         self.default_lang = max(LANGS, key=lambda lang: self.doc_counts.get(lang, 0))
+        self.thesaurus = synonyms.for_index(ix)  # built-ins + the generation's own groups
 
     # -- resources -----------------------------------------------------------------------
     def searcher(self):

@@ -39,6 +39,18 @@ def _occurrences(seq: list[str], positions: dict[str, list[int]], gap: int) -> i
     return count
 
 
+def _longest_run(seq: list[str], positions: dict[str, list[int]], gap: int) -> list[str]:
+    """The longest stretch of consecutive words of ``seq`` found in order (each within
+    ``gap`` of the last)."""
+    best: list[str] = []
+    for i in range(len(seq)):
+        j = i + len(best) + 1  # only a longer stretch can win
+        while j <= len(seq) and _occurrences(seq[i:j], positions, gap):
+            best = seq[i:j]
+            j += 1
+    return best
+
+
 def _saturate(freq: int, k1: float) -> float:
     return freq * (k1 + 1) / (freq + k1)
 
@@ -54,10 +66,10 @@ def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
     if len(seq) < 2 or not docnums:
         return out
     reader = searcher.reader()
-    fields = ((f"title_{lang}", r.phrase_title, 3, 0.0, len(docnums)),
+    fields = ((f"title_{lang}", r.phrase_title, 3, 0.0, 0.0, len(docnums)),
               # body postings are long: positions are read for the very best only
-              (f"body_{lang}", r.phrase_body, 4, r.near_body, BODY_CANDIDATES))
-    for field, full, gap, near, count in fields:
+              (f"body_{lang}", r.phrase_body, 4, r.near_body, r.run_body, BODY_CANDIDATES))
+    for field, full, gap, near, run, count in fields:
         wanted = sorted(set(docnums[:count]))
         terms = set(seq)
         per_term = {t: wanted for t in terms}
@@ -87,6 +99,12 @@ def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
             n = _occurrences(seq, where, gap)
             if n:
                 out[d] += full * weight * _saturate(n, r.k1)
+            elif run and len(seq) > 3:
+                # a pasted or half-remembered message: the longest stretch of the query
+                # that the document holds in order, when it is three words or more
+                best = _longest_run(seq, where, gap)
+                if len(best) >= 3:
+                    out[d] += run * sum(idf[t] for t in best)
             if near:
                 for a, b in zip(seq, seq[1:], strict=False):
                     if a != b:

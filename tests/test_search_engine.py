@@ -213,6 +213,19 @@ def test_only_changed_articles_are_indexed_again(tmp_path):
     assert eng.search("elasticsearch", "en")["results"] == []
 
 
+def test_an_index_made_with_other_word_lists_is_rebuilt(tmp_path, monkeypatch):
+    """Stop words and irregular forms are applied to articles when they are indexed: when
+    kb's lists change, an index made with the old ones is rebuilt, not mixed."""
+    from search import index as index_module
+
+    work = tmp_path / "work"
+    update_index(work, EN)
+    assert update_index(work, EN).rebuilt is False
+    monkeypatch.setattr(index_module, "signature", lambda: "other-lists")
+    again = update_index(work, EN)
+    assert (again.added, again.rebuilt) == (4, True)
+
+
 def test_tags_and_summary_changes_count_as_changes(tmp_path):
     work = tmp_path / "work"
     update_index(work, EN[:1])
@@ -363,6 +376,9 @@ def test_a_synonym_of_several_words_answers_all_of_them(tmp_path):
     ("forgotten", "forgot", "en"),
     ("rotto", "rompe", "it"),
     ("persi", "perdere", "it"),
+    ("riesce", "riuscito", "it"),  # "non riesce" finds "non riuscito"
+    ("scompare", "scomparsi", "it"),
+    ("overwritten", "overwrite", "en"),
 ])
 def test_irregular_forms_meet_their_base_word(typed, written, lang):
     assert [t for t, *_ in terms(typed, lang)] == [t for t, *_ in terms(written, lang)]
