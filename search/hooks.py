@@ -9,6 +9,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from kb.synonym_checks import builtin_synonyms, synonyms_dir
+
 from .documents import SearchDoc, from_article
 from .index import SearchIndexError, publish, update_index
 from .related import related
@@ -73,7 +75,8 @@ def post_build(plugin, config) -> None:
     work = work_dir(config)
     try:
         result = update_index(work, documents(plugin))
-        publish(work, config.site_dir)
+        publish(work, config.site_dir, synonyms=synonyms_dir(config),
+                builtin_synonyms=builtin_synonyms(config))
     except SearchIndexError as exc:
         raise PluginError(f"search index: {exc}") from None
     log.info("Search index: %d added, %d updated, %d removed, %d unchanged in %.2f s",

@@ -27,7 +27,7 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.writing import LockError
 
-from .analysis import LANGS, KbAnalyzer, words
+from .analysis import LANGS, KbAnalyzer, signature, words
 from .documents import SearchDoc
 
 INDEX_NAME = "kb"
@@ -92,6 +92,11 @@ class UpdateResult:
         return bool(self.added or self.updated or self.removed)
 
 
+def _schema() -> str:
+    """The index layout and the analysis' word lists: a change to either rebuilds."""
+    return f"{SCHEMA_VERSION}-{signature()}"
+
+
 def _read_state(work: Path) -> dict:
     try:
         return json.loads((work / STATE).read_text(encoding="utf-8"))
@@ -100,7 +105,7 @@ def _read_state(work: Path) -> dict:
 
 
 def _write_state(work: Path, generation: int, ids: dict[str, str]) -> None:
-    doc = {"schema": SCHEMA_VERSION, "generation": generation, "ids": ids}
+    doc = {"schema": _schema(), "generation": generation, "ids": ids}
     fd, tmp = tempfile.mkstemp(dir=work, prefix=".state-")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(doc, fh)
@@ -110,7 +115,7 @@ def _write_state(work: Path, generation: int, ids: dict[str, str]) -> None:
 def _open_work(work: Path, *, fresh: bool):
     work.mkdir(parents=True, exist_ok=True)
     state = _read_state(work)
-    if not fresh and state.get("schema") == SCHEMA_VERSION:
+    if not fresh and state.get("schema") == _schema():
         try:
             return index.open_dir(str(work), indexname=INDEX_NAME), state
         except Exception:  # noqa: BLE001 - a missing or damaged working copy is rebuilt
@@ -187,9 +192,13 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def publish(work: str | Path, site_dir: str | Path, *, keep: int = 2) -> Path:
+def publish(work: str | Path, site_dir: str | Path, *, keep: int = 2,
+            synonyms: str | Path | None = None, builtin_synonyms: bool = True) -> Path:
     """Freeze the working index into ``<site>/_kb/search/`` and point CURRENT at it.
 
+    ``synonyms``: the project's synonyms folder; its ``<lang>.txt`` files are copied into
+    the generation (``synonyms/``), so the engine that opens it searches with exactly the
+    groups of this build. ``builtin_synonyms=False`` leaves kb's built-in groups out.
     Older generations beyond ``keep`` are removed; a reader still using one keeps its open
     files (POSIX), and a reader opening afresh follows CURRENT.
     """
@@ -206,6 +215,7 @@ def publish(work: str | Path, site_dir: str | Path, *, keep: int = 2) -> Path:
             not f.name.endswith(".toc") or f.name == toc
         ):
             _link_or_copy(f, tmp / f.name)
+    _carry_synonyms(tmp, synonyms, builtin_synonyms)
     os.rename(tmp, target / name)
     fd, ptmp = tempfile.mkstemp(dir=target, prefix=".current-")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -220,6 +230,22 @@ def publish(work: str | Path, site_dir: str | Path, *, keep: int = 2) -> Path:
         if d.name.startswith(".tmp-") and d.name != tmp.name:
             shutil.rmtree(d, ignore_errors=True)
     return target / name
+
+
+def _carry_synonyms(generation: Path, folder: str | Path | None, builtin: bool) -> None:
+    """Copy (never link: writers edit them in place) the project's synonym files."""
+    from .synonyms import NO_BUILTIN, PUBLISHED
+
+    files = [Path(folder) / f"{lang}.txt" for lang in LANGS] if folder else []
+    files = [f for f in files if f.is_file()]
+    if not files and builtin:
+        return
+    out = generation / PUBLISHED
+    out.mkdir()
+    for f in files:
+        shutil.copyfile(f, out / f.name)
+    if not builtin:
+        (out / NO_BUILTIN).write_bytes(b"")
 
 
 def current_dir(site_dir: str | Path) -> Path:

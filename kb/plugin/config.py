@@ -93,3 +93,10 @@ class KbConfig(base.Config):
 
     # How many related articles an article page lists (0: none).
     related_articles = c.Type(int, default=5)
+
+    # The project's own search synonyms: a folder (relative to mkdocs.yml's folder) of
+    # <lang>.txt files, one group a line, used with kb's built-in groups ("" for none).
+    search_synonyms = c.Type(str, default="synonyms")
+
+    # Use kb's built-in synonym groups (search/synonyms/) as well as the project's.
+    search_builtin_synonyms = c.Type(bool, default=True)

@@ -1,0 +1,75 @@
+"""The project's own search synonyms (``search_synonyms`` folder): where they are, and what
+``kb check`` and ``kb build`` say about them, as ``path:line: level: message`` findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import Finding
+
+ERROR = "error"
+
+
+def synonyms_dir(config) -> Path | None:
+    """The folder of the project's synonym files for a loaded ``mkdocs.yml``, or None when
+    the kb plugin, its search or the setting is off."""
+    kb = config.plugins.get("kb")
+    if kb is None or not kb.config.enabled or not kb.config.search:
+        return None
+    setting = kb.config.search_synonyms
+    if not setting:
+        return None
+    path = config.config_file_path
+    project = Path(path).resolve().parent if path else Path.cwd()
+    return project / setting
+
+
+def builtin_synonyms(config) -> bool:
+    kb = config.plugins.get("kb")
+    return bool(kb is None or kb.config.search_builtin_synonyms)
+
+
+def check_folder(folder: Path | None) -> list[Finding]:
+    """Every problem of the synonym files in ``folder`` (nothing when it does not exist)."""
+    if folder is None or not folder.exists():
+        return []
+    if not folder.is_dir():
+        return [Finding(_display(folder), 1, ERROR,
+                        "search_synonyms must name a folder of <lang>.txt files")]
+    from search.analysis import LANGS
+    from search.synonyms import problems
+
+    out = []
+    for path in sorted(folder.glob("*.txt")):
+        shown = _display(path)
+        lang = path.stem
+        if lang not in LANGS:
+            out.append(Finding(shown, 1, ERROR,
+                               f"unknown language '{lang}': synonym files are named "
+                               + " or ".join(f"{code}.txt" for code in LANGS)))
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            out.append(Finding(shown, 1, ERROR, f"cannot read: {exc.strerror}"))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            out.append(Finding(shown, line, ERROR, "not UTF-8 text: save the file as UTF-8"))
+            continue
+        out += [Finding(shown, n, ERROR, message) for n, message in problems(text, lang)]
+    return out
+
+
+def check_config(config) -> list[Finding]:
+    """The findings for the project that ``config`` (a loaded mkdocs.yml) describes."""
+    return check_folder(synonyms_dir(config))
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
