@@ -117,6 +117,9 @@ def init_project(target: Path, lang: str = "en", *, force: bool = False,
     review = _a_year_after(today or dt.date.today()).isoformat()
     plan += [(target / "articles" / rel, _fresh_review_date(item.read_bytes(), review))
              for rel, item in samples]
+    # the project's own search synonyms, all commented out: a format to discover
+    plan.append((target / "synonyms" / f"{lang}.txt",
+                 (files("kb") / "samples" / "synonyms" / f"{lang}.txt").read_bytes()))
     if not force:
         clashes = [path for path, _text in plan if path.exists()]
         if clashes:
