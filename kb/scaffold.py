@@ -117,9 +117,6 @@ def init_project(target: Path, lang: str = "en", *, force: bool = False,
     review = _a_year_after(today or dt.date.today()).isoformat()
     plan += [(target / "articles" / rel, _fresh_review_date(item.read_bytes(), review))
              for rel, item in samples]
-    # the project's own search synonyms, all commented out: a format to discover
-    plan.append((target / "synonyms" / f"{lang}.txt",
-                 (files("kb") / "samples" / "synonyms" / f"{lang}.txt").read_bytes()))
     if not force:
         clashes = [path for path, _text in plan if path.exists()]
         if clashes:
@@ -132,6 +129,14 @@ def init_project(target: Path, lang: str = "en", *, force: bool = False,
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             written.append(path)
+        # the project's own search synonyms, all commented out (a format to discover);
+        # like .gitignore, never overwritten, even with --force: it may hold the team's words
+        synonyms = target / "synonyms" / f"{lang}.txt"
+        if not synonyms.exists():
+            synonyms.parent.mkdir(exist_ok=True)
+            synonyms.write_bytes((files("kb") / "samples" / "synonyms" / f"{lang}.txt")
+                                 .read_bytes())
+            written.append(synonyms)
         gitignore = target / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("site/\n.kb/\n", encoding="utf-8")

@@ -243,6 +243,16 @@ def test_kb_init_writes_a_commented_sample(project):
     assert synonyms.parse(text) == [] and synonyms.problems(text, "en") == []
 
 
+def test_kb_init_never_overwrites_a_teams_synonyms(tmp_path):
+    from kb.scaffold import init_project
+
+    ours = write_synonyms(tmp_path, "sku, product code\n")
+    init_project(tmp_path, "en", force=True)
+    assert ours.read_text(encoding="utf-8") == "sku, product code\n"
+    init_project(tmp_path / "it", "it")
+    assert (tmp_path / "it" / "synonyms" / "it.txt").read_text(encoding="utf-8").startswith("#")
+
+
 def test_kb_serve_rebuilds_when_a_synonyms_file_changes(hc, tmp_path):
     path = write_synonyms(hc, "# nothing yet\n")
 
