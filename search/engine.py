@@ -188,7 +188,7 @@ class SearchEngine:
                 unit.alternatives.append(Alternative(fixes[pos], r.corrected if typed else 1.0))
             by_term[t] = unit
             order.append(unit)
-        for span in synonyms.find(text, lang):
+        for span in self.thesaurus.find(text, lang):
             inside = list(dict.fromkeys(t for t, p, *_ in found if span.start <= p < span.end))
             # a synonym of several typed words ("two factor authentication" -> "2fa")
             # answers each of them: it counts for every word's unit (coordination), with
