@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from . import proximity, synonyms
-from .analysis import _PARTS, LANGS, NUMBER_WORDS, terms, words
+from .analysis import _PARTS, LANGS, NUMBER_WORDS, stopwords, terms, words
 from .scoring import Alternative, Scorer, Unit
 from .snippets import snippet
 from .spelling import Corrector
@@ -154,10 +154,13 @@ class SearchEngine:
         """Typed word -> the known word it most likely meant, for unknown words."""
         fixes: dict[str, str] = {}
         corrector = self.corrector(lang)
+        stops = stopwords(lang)
         for w in dict.fromkeys(words(text)):
             if not corrector.known(w):
                 fixed = corrector.correct(w)
-                if fixed:
+                # a stop word changes no result, only the suggestion, and often wrongly:
+                # "cant" is "can't", not "can"
+                if fixed and fixed not in stops:
                     fixes[w] = fixed
         return fixes
 

@@ -151,6 +151,12 @@ def test_no_suggestion_when_the_query_is_spelled_right(engine):
     assert engine.search("password", "en")["suggestion"] is None
 
 
+def test_no_word_is_corrected_into_a_stop_word(engine):
+    """"cant" is how people type "can't": suggesting "can" would flip the question."""
+    answer = engine.search("cant reset pasword", "en")
+    assert answer["suggestion"] == "cant reset password"
+
+
 def test_snippet_marks_matches_and_names_the_section(engine):
     hit = engine.search("email never arrives spam", "en")["results"][0]
     assert hit["path"] == "account/reset-password.md"
