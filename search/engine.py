@@ -18,6 +18,7 @@ from .analysis import _PARTS, LANGS, NUMBER_WORDS, stopwords, terms, words
 from .scoring import Alternative, Scorer, Unit
 from .snippets import snippet
 from .spelling import Corrector
+from .vectors import POOL, Reranker
 
 MAX_QUERY = 200  # characters; longer input is cut
 MAX_LIMIT = 50
@@ -69,6 +70,7 @@ class SearchEngine:
             self.doc_counts = {lang: s.doc_frequency("lang", lang) for lang in LANGS}
         self.default_lang = max(LANGS, key=lambda lang: self.doc_counts.get(lang, 0))
         self.thesaurus = synonyms.for_index(ix)  # built-ins + the generation's own groups
+        self.reranker = Reranker.for_index(ix)  # None unless the build made vectors
 
     # -- resources -----------------------------------------------------------------------
     def searcher(self):
@@ -261,7 +263,10 @@ class SearchEngine:
         units = self.units(text, lang, corrections)
         if not units:
             return {**empty, "suggestion": suggestion}
-        ranked, total = self._ranked(units, seqs, lang, limit)
+        pool = max(limit, POOL) if self.reranker is not None else limit
+        ranked, total = self._ranked(units, seqs, lang, pool)
+        if self.reranker is not None:  # the same articles, re-ordered by meaning too
+            ranked = self.reranker.rerank(suggestion or text, ranked)[:limit]
         wanted = set(seq)
         if corrections:
             wanted.update(t for t, *_ in terms(" ".join(corrections.values()), lang))

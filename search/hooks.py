@@ -11,6 +11,7 @@ from mkdocs.exceptions import PluginError
 
 from kb.synonym_checks import builtin_synonyms, synonyms_dir
 
+from . import vectors
 from .documents import SearchDoc, from_article
 from .index import SearchIndexError, publish, update_index
 from .related import related
@@ -68,6 +69,23 @@ def page_context(plugin, page, kb: dict) -> None:
                      for i in state.related.get(article.id, []) if i in by_id]
 
 
+def _vectors(plugin, config, work: Path) -> None:
+    """Embed the changed articles with the project's model (search/vectors.py), or drop the
+    vectors when no model is set."""
+    model = plugin.config.search_model
+    if not model:
+        vectors.clear(work)
+        return
+    path = config.config_file_path
+    folder = (Path(path).resolve().parent if path else Path.cwd()) / model
+    try:
+        done = vectors.update_vectors(work, documents(plugin), folder)
+    except Exception as exc:  # noqa: BLE001 - a model problem names the setting, not a trace
+        raise PluginError(f"search_model '{model}': {exc}") from None
+    log.info("Search vectors: %d embedded, %d unchanged in %.2f s",
+             done.encoded, done.reused, done.seconds)
+
+
 def post_build(plugin, config) -> None:
     """Update the working index incrementally and publish it into the built site."""
     if not plugin.config.search or plugin.hc is None:
@@ -75,6 +93,7 @@ def post_build(plugin, config) -> None:
     work = work_dir(config)
     try:
         result = update_index(work, documents(plugin))
+        _vectors(plugin, config, work)
         publish(work, config.site_dir, synonyms=synonyms_dir(config),
                 builtin_synonyms=builtin_synonyms(config))
     except SearchIndexError as exc:

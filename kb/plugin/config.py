@@ -100,3 +100,7 @@ class KbConfig(base.Config):
 
     # Use kb's built-in synonym groups (search/synonyms/) as well as the project's.
     search_builtin_synonyms = c.Type(bool, default=True)
+    # A local sentence-transformers model folder (relative to mkdocs.yml's folder): the
+    # build embeds the articles and search re-orders its results by meaning too; empty
+    # means words only. Never downloaded (docs/search.md, "Search by meaning").
+    search_model = c.Type(str, default="")

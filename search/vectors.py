@@ -1,0 +1,201 @@
+"""Semantic re-ranking: sentence embeddings of the articles, fused with the word ranking.
+
+Words alone miss a customer who describes the problem in other words ("get my money back"
+for "Request a refund"). With ``search_model`` set to a local sentence-transformers model
+folder, each build embeds every changed article (title, summary and the start of the body)
+and the published index carries the vectors. A search then embeds the query and re-orders
+the word search's best candidates by reciprocal rank fusion of the two rankings.
+
+Only candidates the word search found are re-ordered, so a query that matches nothing still
+finds nothing (and is still logged as a search without a result), and ``total`` keeps its
+meaning. Nothing leaves the machine: the model is read from a folder, never downloaded.
+
+Layout, in the working index folder (so :func:`search.index.publish` carries them)::
+
+    vectors.npy    float32 (articles, dim), L2-normalised, in the order of vectors.json's ids
+    vectors.json   {"model", "digest", "dim", "ids", "fps"}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .documents import SearchDoc
+
+log = logging.getLogger("kb.search")
+
+MATRIX, META = "vectors.npy", "vectors.json"
+POOL = 50  # word-search candidates re-ordered by meaning
+RRF_K = 60  # reciprocal rank fusion's constant, as in Cormack et al. (2009); not tuned
+BODY_CHARS = 1000
+ENV = "KB_SEARCH_MODEL"  # the model folder where the API runs, when it differs from the build's
+
+
+def text_for(doc: SearchDoc) -> str:
+    """What an article's vector is made of: its title, its summary (unless that is just the
+    body's first lines) and the start of its body (models read a few hundred words)."""
+    summary = doc.summary or ""
+    if summary and doc.body_text.lstrip().startswith(summary[:40]):
+        summary = ""
+    return " ".join(p for p in (f"{doc.title}.", summary, doc.body_text[:BODY_CHARS]) if p)
+
+
+def _prompts(folder: Path) -> dict[str, str]:
+    """sentence-transformers' prompts ("query: " / "passage: " for e5 models)."""
+    try:
+        data = json.loads((folder / "config_sentence_transformers.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    prompts = data.get("prompts") or {}
+    return {k: v for k, v in prompts.items() if isinstance(v, str)}
+
+
+_ENCODERS: dict[str, object] = {}
+_ENCODERS_LOCK = threading.Lock()
+
+
+def load_encoder(folder: str | Path):
+    """The encoder of a model folder, loaded once per process (the weights are large)."""
+    from .semantic import Encoder
+
+    key = str(Path(folder).resolve())
+    with _ENCODERS_LOCK:
+        enc = _ENCODERS.get(key)
+        if enc is None:
+            enc = _ENCODERS[key] = Encoder.load(key)
+            enc.prompts = _prompts(Path(key))
+        return enc
+
+
+@dataclass
+class VectorResult:
+    encoded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+
+
+def _read_meta(work: Path) -> dict:
+    try:
+        return json.loads((work / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write(work: Path, matrix: np.ndarray, meta: dict) -> None:
+    """New files replace the old ones (never rewritten in place: published generations
+    hold hard links to the old ones)."""
+    for name, write in ((MATRIX, lambda fh: np.save(fh, matrix)),
+                        (META, lambda fh: fh.write(json.dumps(meta).encode()))):
+        fd, tmp = tempfile.mkstemp(dir=work, prefix=f".{name}-")
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, work / name)
+
+
+def clear(work: str | Path) -> None:
+    """No model configured: the next published generation carries no vectors."""
+    for name in (MATRIX, META):
+        try:
+            (Path(work) / name).unlink()
+        except FileNotFoundError:
+            pass
+
+
+def update_vectors(work: str | Path, docs: list[SearchDoc], model: str | Path,
+                   encoder=None) -> VectorResult:
+    """Embed the articles whose text changed since the last build (by fingerprint), reuse
+    the others' vectors, and write the set for ``publish`` to carry."""
+    start = time.perf_counter()
+    work = Path(work)
+    enc = encoder or load_encoder(model)
+    old = _read_meta(work)
+    reuse: dict[str, tuple[str, np.ndarray]] = {}  # id -> (fingerprint, vector)
+    if old.get("digest") == enc.digest:
+        try:
+            mat = np.load(work / MATRIX)
+            reuse = {i: (fp, mat[k]) for k, (i, fp) in
+                     enumerate(zip(old["ids"], old["fps"], strict=True))}
+        except (OSError, ValueError, KeyError, IndexError):
+            reuse = {}
+    todo = [d for d in docs if reuse.get(d.id, ("",))[0] != d.fingerprint]
+    prompts = getattr(enc, "prompts", {})
+    prefix = prompts.get("passage") or prompts.get("document") or ""
+    fresh = enc.encode([prefix + text_for(d) for d in todo]) if todo else None
+    new = {d.id: fresh[k] for k, d in enumerate(todo)}
+    matrix = np.zeros((len(docs), enc.dim), dtype=np.float32)
+    for k, d in enumerate(docs):
+        matrix[k] = new[d.id] if d.id in new else reuse[d.id][1]
+    _write(work, matrix, {"model": str(Path(model).resolve()), "digest": enc.digest,
+                          "dim": enc.dim, "ids": [d.id for d in docs],
+                          "fps": [d.fingerprint for d in docs]})
+    return VectorResult(encoded=len(todo), reused=len(docs) - len(todo),
+                        seconds=time.perf_counter() - start)
+
+
+class Reranker:
+    """The vectors of one published generation, by Whoosh document number."""
+
+    def __init__(self, encoder, by_docnum: np.ndarray, present: np.ndarray) -> None:
+        self.encoder = encoder
+        self.by_docnum = by_docnum
+        self.present = present
+
+    @classmethod
+    def for_index(cls, ix, encoder=None) -> Reranker | None:
+        """None when the generation has no vectors, or the model cannot be loaded or is
+        not the one the vectors were made with (a warning says why)."""
+        folder = getattr(getattr(ix, "storage", None), "folder", None)
+        if folder is None or not (Path(folder) / META).is_file():
+            return None
+        meta = _read_meta(Path(folder))
+        model = os.environ.get(ENV) or meta.get("model")
+        try:
+            enc = encoder or load_encoder(model)
+        except Exception as exc:  # noqa: BLE001 - search keeps working on words alone
+            log.warning("search: semantic re-ranking off: cannot load the model %s: %s",
+                        model, exc)
+            return None
+        if enc.digest != meta.get("digest"):
+            log.warning("search: semantic re-ranking off: the model in %s is not the one the "
+                        "index was built with; run 'kb build'", model)
+            return None
+        matrix = np.load(Path(folder) / MATRIX, mmap_mode="r")
+        with ix.searcher() as s:
+            n = s.reader().doc_count_all()
+            docnum = {f["id"]: d for d, f in s.reader().iter_docs()}
+        by_docnum = np.zeros((n, matrix.shape[1]), dtype=np.float32)
+        present = np.zeros(n, dtype=bool)
+        for k, i in enumerate(meta.get("ids", [])):
+            d = docnum.get(i)
+            if d is not None:
+                by_docnum[d] = matrix[k]
+                present[d] = True
+        return cls(enc, by_docnum, present)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        prefix = getattr(self.encoder, "prompts", {}).get("query", "")
+        return self.encoder.encode([prefix + text])[0]
+
+    def rerank(self, text: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``ranked`` (docnum, score), best first -> the same documents in fused order, with
+        the fused score (higher is better; comparable within one answer only)."""
+        if len(ranked) < 2:
+            return ranked
+        docs = np.array([d for d, _ in ranked])
+        cos = self.by_docnum[docs] @ self.query_vector(text)
+        cos[~self.present[docs]] = -2.0  # an article without a vector ranks last by meaning
+        by_meaning = np.empty(len(docs), dtype=np.int64)
+        by_meaning[np.argsort(-cos, kind="stable")] = np.arange(len(docs))
+        fused = [(d, 1.0 / (RRF_K + 1 + k) + 1.0 / (RRF_K + 1 + int(by_meaning[k])))
+                 for k, (d, _s) in enumerate(ranked)]
+        order = sorted(range(len(fused)), key=lambda k: (-fused[k][1], k))
+        return [(fused[k][0], round(fused[k][1] * 1000, 4)) for k in order]
