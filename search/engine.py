@@ -265,8 +265,9 @@ class SearchEngine:
             return {**empty, "suggestion": suggestion}
         pool = max(limit, POOL) if self.reranker is not None else limit
         ranked, total = self._ranked(units, seqs, lang, pool)
-        if self.reranker is not None:  # the same articles, re-ordered by meaning too
-            ranked = self.reranker.rerank(suggestion or text, ranked)[:limit]
+        if self.reranker is not None:  # re-ordered by meaning too
+            ranked, added = self.reranker.rerank(suggestion or text, lang, ranked)
+            ranked, total = ranked[:limit], total + added
         wanted = set(seq)
         if corrections:
             wanted.update(t for t, *_ in terms(" ".join(corrections.values()), lang))

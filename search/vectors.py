@@ -35,6 +35,7 @@ log = logging.getLogger("kb.search")
 
 MATRIX, META = "vectors.npy", "vectors.json"
 POOL = 50  # word-search candidates re-ordered by meaning
+EXTRA = 3  # articles meaning may add that no word found (see Reranker.rerank)
 RRF_K = 60  # reciprocal rank fusion's constant, as in Cormack et al. (2009); not tuned
 BODY_CHARS = 1000
 ENV = "KB_SEARCH_MODEL"  # the model folder where the API runs, when it differs from the build's
@@ -144,10 +145,10 @@ def update_vectors(work: str | Path, docs: list[SearchDoc], model: str | Path,
 class Reranker:
     """The vectors of one published generation, by Whoosh document number."""
 
-    def __init__(self, encoder, by_docnum: np.ndarray, present: np.ndarray) -> None:
+    def __init__(self, encoder, by_docnum: np.ndarray, present: dict[str, np.ndarray]) -> None:
         self.encoder = encoder
         self.by_docnum = by_docnum
-        self.present = present
+        self.present = present  # lang -> which documents of that language have a vector
 
     @classmethod
     def for_index(cls, ix, encoder=None) -> Reranker | None:
@@ -171,31 +172,46 @@ class Reranker:
         matrix = np.load(Path(folder) / MATRIX, mmap_mode="r")
         with ix.searcher() as s:
             n = s.reader().doc_count_all()
-            docnum = {f["id"]: d for d, f in s.reader().iter_docs()}
+            docs = {f["id"]: (d, f.get("lang")) for d, f in s.reader().iter_docs()}
         by_docnum = np.zeros((n, matrix.shape[1]), dtype=np.float32)
-        present = np.zeros(n, dtype=bool)
+        present: dict[str, np.ndarray] = {}
         for k, i in enumerate(meta.get("ids", [])):
-            d = docnum.get(i)
+            d, lang = docs.get(i, (None, None))
             if d is not None:
                 by_docnum[d] = matrix[k]
-                present[d] = True
+                present.setdefault(lang, np.zeros(n, dtype=bool))[d] = True
         return cls(enc, by_docnum, present)
 
     def query_vector(self, text: str) -> np.ndarray:
         prefix = getattr(self.encoder, "prompts", {}).get("query", "")
         return self.encoder.encode([prefix + text])[0]
 
-    def rerank(self, text: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """``ranked`` (docnum, score), best first -> the same documents in fused order, with
-        the fused score (higher is better; comparable within one answer only)."""
-        if len(ranked) < 2:
-            return ranked
-        docs = np.array([d for d, _ in ranked])
-        cos = self.by_docnum[docs] @ self.query_vector(text)
-        cos[~self.present[docs]] = -2.0  # an article without a vector ranks last by meaning
-        by_meaning = np.empty(len(docs), dtype=np.int64)
-        by_meaning[np.argsort(-cos, kind="stable")] = np.arange(len(docs))
-        fused = [(d, 1.0 / (RRF_K + 1 + k) + 1.0 / (RRF_K + 1 + int(by_meaning[k])))
-                 for k, (d, _s) in enumerate(ranked)]
-        order = sorted(range(len(fused)), key=lambda k: (-fused[k][1], k))
-        return [(fused[k][0], round(fused[k][1] * 1000, 4)) for k in order]
+    def rerank(self, text: str, lang: str,
+               ranked: list[tuple[int, float]]) -> tuple[list[tuple[int, float]], int]:
+        """``ranked`` (docnum, score) from the word search, best first -> the fused order
+        (score: higher is better, comparable within one answer only), and how many articles
+        meaning added.
+
+        Meaning may add up to ``EXTRA`` articles the words did not find, but only those
+        closer to the query than every word candidate ("the card was refused" finds
+        "Payment declined" although no word matches), and never to an empty answer."""
+        if not ranked:
+            return ranked, 0
+        present = self.present.get(lang)
+        if present is None:
+            return ranked, 0
+        qv = self.query_vector(text)
+        docs = [d for d, _ in ranked]
+        cos = self.by_docnum @ qv
+        cos[~present] = -2.0  # no vector (or another language): last by meaning
+        best_found = float(cos[docs].max())
+        found = np.zeros(len(cos), dtype=bool)
+        found[docs] = True
+        closer = np.flatnonzero((cos > best_found) & ~found)
+        extra = closer[np.argsort(-cos[closer], kind="stable")][:EXTRA].tolist()
+        pool = docs + extra
+        by_meaning = {d: r for r, d in enumerate(sorted(pool, key=lambda d: -cos[d]))}
+        fused = {d: 1.0 / (RRF_K + 1 + k) + 1.0 / (RRF_K + 1 + by_meaning[d])
+                 for k, d in enumerate(pool)}  # an added article ranks after the words'
+        order = sorted(range(len(pool)), key=lambda k: (-fused[pool[k]], k))
+        return [(pool[k], round(fused[pool[k]] * 1000, 4)) for k in order], len(extra)

