@@ -18,6 +18,7 @@ from .related import related
 
 log = logging.getLogger("mkdocs.plugins.kb.search")
 WORK_DIR = Path(".kb") / "search-index"
+MULTILINGUAL_VOCAB = 60_000  # English BERT vocabularies have ~30k pieces, multilingual ones 100k+
 
 
 class _BuildState:
@@ -78,12 +79,19 @@ def _vectors(plugin, config, work: Path) -> None:
         return
     path = config.config_file_path
     folder = (Path(path).resolve().parent if path else Path.cwd()) / model
+    docs = documents(plugin)
     try:
-        done = vectors.update_vectors(work, documents(plugin), folder)
+        done = vectors.update_vectors(work, docs, folder)
+        vocab = getattr(vectors.load_encoder(folder), "vocab_size", 0)
     except Exception as exc:  # noqa: BLE001 - a model problem names the setting, not a trace
         raise PluginError(f"search_model '{model}': {exc}") from None
     log.info("Search vectors: %d embedded, %d unchanged in %.2f s",
              done.encoded, done.reused, done.seconds)
+    others = sorted({d.lang for d in docs} - {"en"})
+    if others and 0 < vocab < MULTILINGUAL_VOCAB:
+        log.warning("search_model '%s' has a %d-word vocabulary: it looks English-only, and "
+                    "ranks articles in %s worse, not better; use a multilingual model "
+                    "(docs/search.md, 'Search by meaning')", model, vocab, ", ".join(others))
 
 
 def post_build(plugin, config) -> None:

@@ -150,6 +150,7 @@ class Encoder:
         self.name = folder.name
         self.digest = model_digest(folder)
         self.dim = int(config["hidden_size"])
+        self.vocab_size = int(config.get("vocab_size", 0))  # ~30k: one language; 100k+: many
         self.max_tokens = max_tokens
         self.pooling = pooling
         self._tokenizer = tokenizer

@@ -133,3 +133,18 @@ def test_a_wrong_model_folder_stops_the_build_and_keeps_the_site(hc, tmp_path):
     with pytest.raises(KbError, match="search_model"):
         build_site(hc / "mkdocs.yml")
     assert (hc / "site" / "index.html").read_bytes() == before
+
+
+def test_an_english_model_on_italian_articles_is_a_warning(hc, model, caplog):
+    write_article(hc, "billing/rimborso.md", """
+        ---
+        id: rimborso
+        title: Chiedere un rimborso
+        lang: it
+        ---
+        Addebito per errore? Scrivi entro 14 giorni e ti restituiamo i soldi.
+        """)
+    set_model(hc, model)
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.kb.search"):
+        build_site(hc / "mkdocs.yml")
+    assert "looks English-only, and ranks articles in it worse" in caplog.text
