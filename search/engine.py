@@ -158,13 +158,22 @@ class SearchEngine:
         corrector = self.corrector(lang)
         stops = stopwords(lang)
         for w in dict.fromkeys(words(text)):
-            if not corrector.known(w):
+            if not corrector.known(w) and not self._indexed_form(w, lang):
                 fixed = corrector.correct(w)
                 # a stop word changes no result, only the suggestion, and often wrongly:
                 # "cant" is "can't", not "can"
                 if fixed and fixed not in stops:
                     fixes[w] = fixed
         return fixes
+
+    def _indexed_form(self, word: str, lang: str) -> bool:
+        """Whether another form of ``word`` is in the articles ("bill" when they say
+        "billing"): then it is a real word, not a typo, and is not "corrected" ("fill")."""
+        found = terms(word, lang)
+        if not found:
+            return False
+        searcher = self.searcher()
+        return any(searcher.doc_frequency(f, found[0][0]) for f in fields_for(lang))
 
     def units(self, text: str, lang: str, corrections: dict[str, str] | None = None,
               typed: bool = True) -> list[Unit]:

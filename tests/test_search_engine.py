@@ -151,6 +151,13 @@ def test_no_suggestion_when_the_query_is_spelled_right(engine):
     assert engine.search("password", "en")["suggestion"] is None
 
 
+def test_a_word_whose_other_form_the_articles_use_is_not_a_typo(engine):
+    """"charges" is not in the articles, "charge" is: a real word, searched by its stem,
+    never "corrected" (the demo once turned "bill" into "fill" next to "billing")."""
+    assert engine.corrections("charges", "en") == {}
+    assert engine.corrections("pasword", "en") == {"pasword": "password"}
+
+
 def test_no_word_is_corrected_into_a_stop_word(engine):
     """"cant" is how people type "can't": suggesting "can" would flip the question."""
     answer = engine.search("cant reset pasword", "en")
