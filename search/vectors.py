@@ -99,6 +99,7 @@ def _write(work: Path, matrix: np.ndarray, meta: dict) -> None:
         fd, tmp = tempfile.mkstemp(dir=work, prefix=f".{name}-")
         with os.fdopen(fd, "wb") as fh:
             write(fh)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide them from an API run as another user
         os.replace(tmp, work / name)
 
 

@@ -87,6 +87,8 @@ def test_the_published_generation_carries_the_vectors(tmp_path, toy):
     matrix = np.load(gen / vectors.MATRIX)
     assert matrix.shape == (4, 3)
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0)
+    for name in (vectors.MATRIX, vectors.META):  # readable by an API run as another user
+        assert (gen / name).stat().st_mode & 0o044 == 0o044
 
 
 def test_meaning_reorders_the_word_search_candidates(tmp_path, toy):
