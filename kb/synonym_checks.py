@@ -65,7 +65,35 @@ def check_folder(folder: Path | None) -> list[Finding]:
 
 def check_config(config) -> list[Finding]:
     """The findings for the project that ``config`` (a loaded mkdocs.yml) describes."""
-    return check_folder(synonyms_dir(config))
+    return check_folder(synonyms_dir(config)) + check_model(config)
+
+
+MODEL_FILES = ("config.json", "tokenizer.json", "model.safetensors")
+
+
+def check_model(config) -> list[Finding]:
+    """``search_model`` names a folder that holds a model (the build loads it)."""
+    kb = config.plugins.get("kb")
+    if kb is None or not kb.config.enabled or not kb.config.search or not kb.config.search_model:
+        return []
+    setting = kb.config.search_model
+    path = config.config_file_path
+    project = Path(path).resolve().parent if path else Path.cwd()
+    folder = project / setting
+    missing = ([] if folder.is_dir() else ["the folder"]) or [
+        name for name in MODEL_FILES if not (folder / name).is_file()]
+    if not missing:
+        return []
+    shown = _display(Path(path)) if path else "mkdocs.yml"
+    line = 1
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines() if path else []
+        line = next(n for n, text in enumerate(lines, 1) if "search_model:" in text)
+    except (OSError, StopIteration, UnicodeDecodeError):
+        pass
+    what = ("no such folder" if missing == ["the folder"]
+            else "not a sentence-transformers model folder: no " + ", ".join(missing))
+    return [Finding(shown, line, ERROR, f"search_model '{setting}': {what}")]
 
 
 def _display(path: Path) -> str:

@@ -148,3 +148,19 @@ def test_an_english_model_on_italian_articles_is_a_warning(hc, model, caplog):
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.kb.search"):
         build_site(hc / "mkdocs.yml")
     assert "looks English-only, and ranks articles in it worse" in caplog.text
+
+
+def test_kb_check_reports_a_wrong_model_folder_with_its_line(hc, runner, tmp_path):
+    set_model(hc, tmp_path / "no-such-model")
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 1
+    line = next(n for n, text in enumerate((hc / "mkdocs.yml").read_text().splitlines(), 1)
+                if "search_model:" in text)
+    assert f"mkdocs.yml:{line}: error: search_model '{tmp_path / 'no-such-model'}': " \
+           "no such folder" in result.output
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "config.json").write_text("{}")
+    set_model(hc, tmp_path / "half")
+    result = runner.invoke(main, ["check"])
+    assert "not a sentence-transformers model folder: no tokenizer.json, model.safetensors" \
+        in result.output
