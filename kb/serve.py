@@ -10,7 +10,7 @@ from pathlib import Path
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
-from . import site_headers, synonym_checks
+from . import search_checks, site_headers
 from .builder import load_project_config
 
 log = logging.getLogger("mkdocs.kb.serve")
@@ -125,7 +125,7 @@ def make_server(config_file: str | Path = "mkdocs.yml", host: str = "127.0.0.1",
         server.watch(config.docs_dir)
         if config.config_file_path:
             server.watch(config.config_file_path)
-        synonyms = synonym_checks.synonyms_dir(config)
+        synonyms = search_checks.synonyms_dir(config)
         if synonyms is not None and synonyms.is_dir():  # the project's search synonyms
             server.watch(str(synonyms))
     return server

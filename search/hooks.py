@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from kb.synonym_checks import builtin_synonyms, synonyms_dir
+from kb.search_checks import builtin_synonyms, model_dir, project_dir, synonyms_dir
 
 from . import vectors
 from .documents import SearchDoc, from_article
@@ -48,9 +48,7 @@ def documents(plugin) -> list[SearchDoc]:
 
 def work_dir(config) -> Path:
     """The working index, kept between builds: <project>/.kb/search-index."""
-    path = config.config_file_path
-    project = Path(path).resolve().parent if path else Path.cwd()
-    return project / WORK_DIR
+    return project_dir(config) / WORK_DIR
 
 
 def page_context(plugin, page, kb: dict) -> None:
@@ -73,18 +71,18 @@ def page_context(plugin, page, kb: dict) -> None:
 def _vectors(plugin, config, work: Path) -> None:
     """Embed the changed articles with the project's model (search/vectors.py), or drop the
     vectors when no model is set."""
-    model = plugin.config.search_model
-    if not model:
+    folder = model_dir(config)
+    if folder is None:
         vectors.clear(work)
         return
-    path = config.config_file_path
-    folder = (Path(path).resolve().parent if path else Path.cwd()) / model
+    model = plugin.config.search_model
     docs = documents(plugin)
     try:
-        done = vectors.update_vectors(work, docs, folder)
-        vocab = getattr(vectors.load_encoder(folder), "vocab_size", 0)
+        encoder = vectors.load_encoder(folder)
+        done = vectors.update_vectors(work, docs, folder, encoder)
     except Exception as exc:  # noqa: BLE001 - a model problem names the setting, not a trace
         raise PluginError(f"search_model '{model}': {exc}") from None
+    vocab = getattr(encoder, "vocab_size", 0)
     log.info("Search vectors: %d embedded, %d unchanged in %.2f s",
              done.encoded, done.reused, done.seconds)
     others = sorted({d.lang for d in docs} - {"en"})

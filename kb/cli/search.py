@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .. import synonym_checks
+from .. import search_checks
 from ..errors import KbError
 from .options import config_option, site_dir_for
 
@@ -97,15 +97,15 @@ def reindex(full: bool, site_dir: str | None, config_file: str) -> None:
     docs = [from_article(a, a.path[:-3] + ("/" if pretty else ".html")) for a in hc.articles]
     project = Path(config_file).resolve().parent
     target = Path(site_dir or config.site_dir)
-    problems = synonym_checks.check_config(config)
+    problems = search_checks.check_config(config)
     if problems:  # the same synonym errors that stop kb build
         raise click.ClickException("\n".join(map(str, problems)))
     try:
         result = update_index(project / ".kb" / "search-index", docs, fresh=full)
         if target.is_dir():
             publish(project / ".kb" / "search-index", target,
-                    synonyms=synonym_checks.synonyms_dir(config),
-                    builtin_synonyms=synonym_checks.builtin_synonyms(config))
+                    synonyms=search_checks.synonyms_dir(config),
+                    builtin_synonyms=search_checks.builtin_synonyms(config))
     except SearchIndexError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Search index: {result.added} added, {result.updated} updated, "

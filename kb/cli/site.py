@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .. import checks, containment, synonym_checks
+from .. import checks, containment, search_checks
 from ..builder import build_site, load_project_config
 from ..content import LANGS, TYPES
 from ..errors import Finding, KbError
@@ -99,7 +99,7 @@ def run_checks(config_file: str, today: dt.date | None = None):
     config_findings = [Finding(_relative(Path(config_file)), 1, "warning", message)
                        for message in handler.messages]
     config_findings += containment.escaping_nav(config.nav, _relative(Path(config_file)))
-    config_findings += synonym_checks.check_config(config)
+    config_findings += search_checks.check_config(config)
     docs_dir = Path(config.docs_dir)
     try:
         files = get_files(config)

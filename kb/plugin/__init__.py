@@ -16,7 +16,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .. import checks, containment, synonym_checks, theme_dir
+from .. import checks, containment, search_checks, theme_dir
 from ..assets import minify_site_assets
 from ..i18n import format_date, translator
 from ..manifest import article_entry, write_manifest
@@ -110,7 +110,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.config.strict:
             stopping = findings
         nav_escapes = containment.escaping_nav(config.nav, _display_file(config.config_file_path))
-        nav_escapes += synonym_checks.check_config(config)  # the project's search synonyms
+        nav_escapes += search_checks.check_config(config)  # the project's search synonyms
         if stopping or nav_escapes:
             prefix = _display_dir(docs_dir)
             lines = [f"{prefix}{f}" for f in sorted(set(stopping))]

@@ -1,5 +1,6 @@
-"""The project's own search synonyms (``search_synonyms`` folder): where they are, and what
-``kb check`` and ``kb build`` say about them, as ``path:line: level: message`` findings."""
+"""The project's search settings that name files: its own synonyms (``search_synonyms``
+folder) and its model (``search_model``). Where they are, and what ``kb check`` and
+``kb build`` say about them, as ``path:line: level: message`` findings."""
 
 from __future__ import annotations
 
@@ -10,18 +11,35 @@ from .errors import Finding
 ERROR = "error"
 
 
-def synonyms_dir(config) -> Path | None:
-    """The folder of the project's synonym files for a loaded ``mkdocs.yml``, or None when
-    the kb plugin, its search or the setting is off."""
+def project_dir(config) -> Path:
+    """The project folder of a loaded ``mkdocs.yml``: the file's folder (or the current one)."""
+    path = config.config_file_path
+    return Path(path).resolve().parent if path else Path.cwd()
+
+
+def _search_settings(config):
+    """The kb plugin's settings when it builds a search index, else None."""
     kb = config.plugins.get("kb")
     if kb is None or not kb.config.enabled or not kb.config.search:
         return None
-    setting = kb.config.search_synonyms
-    if not setting:
+    return kb.config
+
+
+def synonyms_dir(config) -> Path | None:
+    """The folder of the project's synonym files for a loaded ``mkdocs.yml``, or None when
+    the kb plugin, its search or the setting is off."""
+    settings = _search_settings(config)
+    if settings is None or not settings.search_synonyms:
         return None
-    path = config.config_file_path
-    project = Path(path).resolve().parent if path else Path.cwd()
-    return project / setting
+    return project_dir(config) / settings.search_synonyms
+
+
+def model_dir(config) -> Path | None:
+    """The folder ``search_model`` names, or None when search by meaning is off."""
+    settings = _search_settings(config)
+    if settings is None or not settings.search_model:
+        return None
+    return project_dir(config) / settings.search_model
 
 
 def builtin_synonyms(config) -> bool:
@@ -73,13 +91,11 @@ MODEL_FILES = ("config.json", "tokenizer.json", "model.safetensors")
 
 def check_model(config) -> list[Finding]:
     """``search_model`` names a folder that holds a model (the build loads it)."""
-    kb = config.plugins.get("kb")
-    if kb is None or not kb.config.enabled or not kb.config.search or not kb.config.search_model:
+    folder = model_dir(config)
+    if folder is None:
         return []
-    setting = kb.config.search_model
+    setting = config.plugins["kb"].config.search_model
     path = config.config_file_path
-    project = Path(path).resolve().parent if path else Path.cwd()
-    folder = project / setting
     missing = ([] if folder.is_dir() else ["the folder"]) or [
         name for name in MODEL_FILES if not (folder / name).is_file()]
     if not missing:
