@@ -261,6 +261,13 @@ def current_dir(site_dir: str | Path) -> Path:
     return path
 
 
+def generation_dir(ix) -> Path | None:
+    """The folder an opened index was read from (a published generation, whose extra files,
+    synonyms and vectors, sit beside Whoosh's), or None for an index not on disk."""
+    folder = getattr(getattr(ix, "storage", None), "folder", None)
+    return Path(folder) if folder is not None else None
+
+
 def open_published(site_dir: str | Path):
     path = current_dir(site_dir)
     try:

@@ -141,6 +141,17 @@ def _pooling_mode(folder: Path) -> str:
     return modes[0]
 
 
+def _prompts(folder: Path) -> dict[str, str]:
+    """The texts sentence-transformers puts before a query or a passage ("query: " and
+    "passage: " for e5 models); none for most models."""
+    try:
+        data = _read_json(folder, "config_sentence_transformers.json", default={})
+    except EncoderError:  # only the prompts live there: an unreadable file means none
+        return {}
+    prompts = data.get("prompts") if isinstance(data, dict) else None
+    return {k: v for k, v in (prompts or {}).items() if isinstance(v, str)}
+
+
 class Encoder:
     """Encodes texts into sentence vectors with a local BERT sentence-transformers model."""
 
@@ -149,6 +160,7 @@ class Encoder:
         self.folder = folder
         self.name = folder.name
         self.digest = model_digest(folder)
+        self.prompts = _prompts(folder)
         self.dim = int(config["hidden_size"])
         self.vocab_size = int(config.get("vocab_size", 0))  # ~30k: one language; 100k+: many
         self.max_tokens = max_tokens

@@ -146,10 +146,12 @@ BUILTIN = Thesaurus()
 def for_index(ix) -> Thesaurus:
     """The thesaurus of an opened index: built-ins plus the groups its generation carries
     (``<generation>/synonyms/``, written by :func:`search.index.publish`)."""
-    folder = getattr(getattr(ix, "storage", None), "folder", None)
-    if folder is None or not (Path(folder) / PUBLISHED).is_dir():
+    from .index import generation_dir
+
+    folder = generation_dir(ix)
+    if folder is None or not (folder / PUBLISHED).is_dir():
         return BUILTIN
-    return Thesaurus.load(Path(folder) / PUBLISHED)
+    return Thesaurus.load(folder / PUBLISHED)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .documents import SearchDoc
+from .index import generation_dir
 
 log = logging.getLogger("kb.search")
 
@@ -50,16 +51,6 @@ def text_for(doc: SearchDoc) -> str:
     return " ".join(p for p in (f"{doc.title}.", summary, doc.body_text[:BODY_CHARS]) if p)
 
 
-def _prompts(folder: Path) -> dict[str, str]:
-    """sentence-transformers' prompts ("query: " / "passage: " for e5 models)."""
-    try:
-        data = json.loads((folder / "config_sentence_transformers.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    prompts = data.get("prompts") or {}
-    return {k: v for k, v in prompts.items() if isinstance(v, str)}
-
-
 _ENCODERS: dict[str, object] = {}
 _ENCODERS_LOCK = threading.Lock()
 
@@ -73,7 +64,6 @@ def load_encoder(folder: str | Path):
         enc = _ENCODERS.get(key)
         if enc is None:
             enc = _ENCODERS[key] = Encoder.load(key)
-            enc.prompts = _prompts(Path(key))
         return enc
 
 
@@ -129,8 +119,7 @@ def update_vectors(work: str | Path, docs: list[SearchDoc], model: str | Path,
         except (OSError, ValueError, KeyError, IndexError):
             reuse = {}
     todo = [d for d in docs if reuse.get(d.id, ("",))[0] != d.fingerprint]
-    prompts = getattr(enc, "prompts", {})
-    prefix = prompts.get("passage") or prompts.get("document") or ""
+    prefix = enc.prompts.get("passage") or enc.prompts.get("document") or ""
     fresh = enc.encode([prefix + text_for(d) for d in todo]) if todo else None
     new = {d.id: fresh[k] for k, d in enumerate(todo)}
     matrix = np.zeros((len(docs), enc.dim), dtype=np.float32)
@@ -155,10 +144,10 @@ class Reranker:
     def for_index(cls, ix, encoder=None) -> Reranker | None:
         """None when the generation has no vectors, or the model cannot be loaded or is
         not the one the vectors were made with (a warning says why)."""
-        folder = getattr(getattr(ix, "storage", None), "folder", None)
-        if folder is None or not (Path(folder) / META).is_file():
+        folder = generation_dir(ix)
+        if folder is None or not (folder / META).is_file():
             return None
-        meta = _read_meta(Path(folder))
+        meta = _read_meta(folder)
         model = os.environ.get(ENV) or meta.get("model")
         try:
             enc = encoder or load_encoder(model)
@@ -170,7 +159,7 @@ class Reranker:
             log.warning("search: semantic re-ranking off: the model in %s is not the one the "
                         "index was built with; run 'kb build'", model)
             return None
-        matrix = np.load(Path(folder) / MATRIX, mmap_mode="r")
+        matrix = np.load(folder / MATRIX, mmap_mode="r")
         with ix.searcher() as s:
             n = s.reader().doc_count_all()
             docs = {f["id"]: (d, f.get("lang")) for d, f in s.reader().iter_docs()}
@@ -184,7 +173,7 @@ class Reranker:
         return cls(enc, by_docnum, present)
 
     def query_vector(self, text: str) -> np.ndarray:
-        prefix = getattr(self.encoder, "prompts", {}).get("query", "")
+        prefix = self.encoder.prompts.get("query", "")
         return self.encoder.encode([prefix + text])[0]
 
     def rerank(self, text: str, lang: str,
