@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .content import Article
 
 MANIFEST_DIR = "_kb"
@@ -44,11 +43,7 @@ def write_manifest(site_dir: str | Path, entries: list[dict[str, Any]], *, site_
     target = manifest_path(site_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     doc = {"version": SCHEMA_VERSION, "site_name": site_name, "lang": lang, "articles": entries}
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".manifest-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False, indent=1)
-    os.replace(tmp, target)
-    return target
+    return atomic.write_json(target, doc, ensure_ascii=False, indent=1)
 
 
 def read_manifest(site_dir: str | Path) -> dict[str, Any]:

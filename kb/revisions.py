@@ -25,14 +25,14 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import os
 import re
 import sys
-import tempfile
 from array import array
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from . import atomic
 
 HISTORY_NAME = "revisions.json"
 SCHEMA_VERSION = 1
@@ -105,10 +105,7 @@ def write_history(path: str | Path, history: dict) -> None:
 
 def _write_json(path: Path, doc: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".revisions-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
-    os.replace(tmp, path)
+    atomic.write_json(path, doc, ensure_ascii=False, separators=(",", ":"))
 
 
 def record(history: dict[str, Any], articles: Iterable[tuple[str, str, str, str]], *,

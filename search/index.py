@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from pathlib import Path
 
 from whoosh import fields, index
 from whoosh.writing import LockError
+
+from kb import atomic
 
 from .analysis import LANGS, KbAnalyzer, signature, words
 from .documents import SearchDoc
@@ -105,11 +106,8 @@ def _read_state(work: Path) -> dict:
 
 
 def _write_state(work: Path, generation: int, ids: dict[str, str]) -> None:
-    doc = {"schema": _schema(), "generation": generation, "ids": ids}
-    fd, tmp = tempfile.mkstemp(dir=work, prefix=".state-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh)
-    os.replace(tmp, work / STATE)
+    atomic.write_json(work / STATE, {"schema": _schema(), "generation": generation,
+                                     "ids": ids})
 
 
 def _open_work(work: Path, *, fresh: bool):
@@ -217,10 +215,7 @@ def publish(work: str | Path, site_dir: str | Path, *, keep: int = 2,
             _link_or_copy(f, tmp / f.name)
     _carry_synonyms(tmp, synonyms, builtin_synonyms)
     os.rename(tmp, target / name)
-    fd, ptmp = tempfile.mkstemp(dir=target, prefix=".current-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"dir": name, "generation": gen}, fh)
-    os.replace(ptmp, target / POINTER)
+    atomic.write_json(target / POINTER, {"dir": name, "generation": gen})
     olds = sorted((d for d in target.iterdir() if d.is_dir() and d.name.startswith("g-")),
                   key=lambda d: d.stat().st_mtime_ns)
     for d in olds[:-keep] if keep else olds:

@@ -21,13 +21,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from kb import atomic
 
 from .documents import SearchDoc
 from .index import generation_dir
@@ -84,13 +85,8 @@ def _read_meta(work: Path) -> dict:
 def _write(work: Path, matrix: np.ndarray, meta: dict) -> None:
     """New files replace the old ones (never rewritten in place: published generations
     hold hard links to the old ones)."""
-    for name, write in ((MATRIX, lambda fh: np.save(fh, matrix)),
-                        (META, lambda fh: fh.write(json.dumps(meta).encode()))):
-        fd, tmp = tempfile.mkstemp(dir=work, prefix=f".{name}-")
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide them from an API run as another user
-        os.replace(tmp, work / name)
+    atomic.replace(work / MATRIX, lambda fh: np.save(fh, matrix))
+    atomic.write_json(work / META, meta)
 
 
 def clear(work: str | Path) -> None:
