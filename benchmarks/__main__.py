@@ -43,9 +43,15 @@ def load_average() -> str:
 
 def table(rows: list[dict]) -> str:
     head = ("benchmark", "figure", "goal", "ok")
-    body = [(str(r.get("name", "?")), str(r.get("figure", "")), str(r.get("goal", "")),
-             {True: "yes", False: "NO", None: "-"}.get(r.get("ok"), str(r.get("ok"))))
-            for r in rows]
+    body = [
+        (
+            str(r.get("name", "?")),
+            str(r.get("figure", "")),
+            str(r.get("goal", "")),
+            {True: "yes", False: "NO", None: "-"}.get(r.get("ok"), str(r.get("ok"))),
+        )
+        for r in rows
+    ]
     widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [line.format(*head), line.format(*("-" * w for w in widths))]
@@ -56,10 +62,19 @@ def table(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small smoke sizes")
-    ap.add_argument("--only", action="append", default=[], metavar="NAME",
-                    help="run only benchmark modules whose name contains NAME (repeatable)")
-    ap.add_argument("--workdir", type=Path, default=None,
-                    help="scratch folder (default: a temporary folder, removed afterwards)")
+    ap.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only benchmark modules whose name contains NAME (repeatable)",
+    )
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="scratch folder (default: a temporary folder, removed afterwards)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     ap.add_argument("--list", action="store_true", help="list the benchmark modules and stop")
     args = ap.parse_args(argv)
@@ -75,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     own_tmp = args.workdir is None
     root = Path(tempfile.mkdtemp(prefix="kb-bench-")) if own_tmp else args.workdir.resolve()
     root.mkdir(parents=True, exist_ok=True)
-    print(f"kb benchmarks{' (quick)' if args.quick else ''}; load average at start: "
-          f"{load_average()}", flush=True)
+    print(
+        f"kb benchmarks{' (quick)' if args.quick else ''}; load average at start: {load_average()}",
+        flush=True,
+    )
     rows: list[dict] = []
     start = time.perf_counter()
     try:
@@ -91,8 +108,14 @@ def main(argv: list[str] | None = None) -> int:
                 got = module.run(sub) or []
             except Exception:  # one broken benchmark must not hide the others' figures
                 traceback.print_exc()
-                got = [{"name": f"{name}: crashed", "figure": "see traceback above",
-                        "goal": "runs", "ok": False}]
+                got = [
+                    {
+                        "name": f"{name}: crashed",
+                        "figure": "see traceback above",
+                        "goal": "runs",
+                        "ok": False,
+                    }
+                ]
             rows += got
             print(f"   ({time.perf_counter() - t0:.0f} s)", flush=True)
     finally:

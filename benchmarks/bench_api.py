@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -31,12 +32,18 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from kb.core.manifest import read_manifest
+from kb.core.scaffold import init_project
+from kb.plugin.builder import build_site
+from kb.store.engine import make_engine, upgrade
+
 CONNECTIONS = 16
 LOAD_PROCESSES = 2  # the load generator's own processes, so its GIL is not the bottleneck
 MAX_REQUESTS_PER_THREAD = 200_000
 
 
 # --- the server ------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -46,10 +53,6 @@ def free_port() -> int:
 
 def prepare(work: Path) -> tuple[Path, list[str]]:
     """A built sample help center; returns (project, article ids)."""
-    from kb.builder import build_site
-    from kb.manifest import read_manifest
-    from kb.scaffold import init_project
-
     project = work / "api-sample"
     if not (project / "mkdocs.yml").exists():
         init_project(project, "en")
@@ -59,8 +62,6 @@ def prepare(work: Path) -> tuple[Path, list[str]]:
 
 def fresh_database(work: Path, name: str) -> str:
     """An empty, migrated SQLite database (as 'kb db upgrade' makes before a production start)."""
-    from feedback_api.db import make_engine, upgrade
-
     db = work / f"{name}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -72,21 +73,35 @@ def fresh_database(work: Path, name: str) -> str:
 
 
 class Server:
-    """``gunicorn -w 2 "feedback_api:create_app()"`` in its own process group."""
+    """``gunicorn -w 2 "kb.feedback_api:create_app()"`` in its own process group."""
 
     def __init__(self, project: Path, db_url: str, port: int) -> None:
         self.project, self.port = project, port
-        self.env = {**os.environ, "KB_PROJECT_DIR": str(project), "KB_DATABASE_URL": db_url,
-                    # High enough never to refuse the benchmark, so the limiter's cost is in.
-                    "KB_RATE_LIMIT": "1000000/minute"}
+        self.env = {
+            **os.environ,
+            "KB_PROJECT_DIR": str(project),
+            "KB_DATABASE_URL": db_url,
+            # High enough never to refuse the benchmark, so the limiter's cost is in.
+            "KB_RATE_LIMIT": "1000000/minute",
+        }
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> None:
-        cmd = [sys.executable, "-m", "gunicorn", "--workers", "2", "--backlog", "2048",
-               "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-               "feedback_api:create_app()"]
-        self.proc = subprocess.Popen(cmd, cwd=self.project, env=self.env,
-                                     start_new_session=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--backlog",
+            "2048",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            "kb.feedback_api:create_app()",
+        ]
+        self.proc = subprocess.Popen(cmd, cwd=self.project, env=self.env, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -116,8 +131,10 @@ class Server:
 
 # --- the load generator ----------------------------------------------------------------------
 
-def request(host: str, port: int, method: str, path: str, body: dict | None = None,
-            timeout: float = 10) -> tuple[int, bytes]:
+
+def request(
+    host: str, port: int, method: str, path: str, body: dict | None = None, timeout: float = 10
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         payload = json.dumps(body).encode() if body is not None else None
@@ -135,12 +152,17 @@ def vote_for(rng: random.Random, ids: list[str], previous: dict | None) -> dict:
     """Half new votes, half follow-ups (CES) updating the vote just made, as the widget does."""
     if previous is not None and "ces" not in previous:
         return {**previous, "ces": rng.randint(1, 7)}
-    return {"article": rng.choice(ids), "csat": rng.randint(1, 5),
-            "submission": str(uuid.uuid4()), "lang": "en"}
+    return {
+        "article": rng.choice(ids),
+        "csat": rng.randint(1, 5),
+        "submission": str(uuid.uuid4()),
+        "lang": "en",
+    }
 
 
-def load(port: int, kind: str, seconds: float, threads: int, ids: list[str],
-         seed: int) -> tuple[int, Counter, list[float]]:
+def load(
+    port: int, kind: str, seconds: float, threads: int, ids: list[str], seed: int
+) -> tuple[int, Counter, list[float]]:
     """``threads`` clients hitting one endpoint for ``seconds``; (requests, statuses, latencies)."""
     statuses: Counter = Counter()
     latencies: list[float] = []
@@ -178,12 +200,14 @@ def load(port: int, kind: str, seconds: float, threads: int, ids: list[str],
     return len(latencies), statuses, latencies
 
 
-def measure(pool: ProcessPoolExecutor, port: int, kind: str, seconds: float,
-            ids: list[str], seed: int) -> tuple[int, float, Counter, list[float]]:
+def measure(
+    pool: ProcessPoolExecutor, port: int, kind: str, seconds: float, ids: list[str], seed: int
+) -> tuple[int, float, Counter, list[float]]:
     per = CONNECTIONS // LOAD_PROCESSES
     t0 = time.perf_counter()
-    futures = [pool.submit(load, port, kind, seconds, per, ids, seed + i)
-               for i in range(LOAD_PROCESSES)]
+    futures = [
+        pool.submit(load, port, kind, seconds, per, ids, seed + i) for i in range(LOAD_PROCESSES)
+    ]
     results = [f.result() for f in futures]
     elapsed = time.perf_counter() - t0
     statuses: Counter = Counter()
@@ -223,8 +247,11 @@ def throughput(project: Path, db_url: str, ids: list[str], quick: bool) -> list[
                     acc["lat"] += lat
                     rps[kind] = n / t
                 ratios.append(rps["post"] / rps["health"])
-                print(f"   round {r + 1:2}: health {rps['health']:5.0f} req/s, "
-                      f"post {rps['post']:5.0f} req/s, ratio {ratios[-1]:.2f}", flush=True)
+                print(
+                    f"   round {r + 1:2}: health {rps['health']:5.0f} req/s, "
+                    f"post {rps['post']:5.0f} req/s, ratio {ratios[-1]:.2f}",
+                    flush=True,
+                )
     finally:
         server.stop()
     ratio = statistics.median(ratios)
@@ -233,21 +260,40 @@ def throughput(project: Path, db_url: str, ids: list[str], quick: bool) -> list[
         acc = totals[kind]
         bad = sum(c for s, c in acc["codes"].items() if not (isinstance(s, int) and s < 300))
         p50, p99 = (percentile(acc["lat"], q) * 1000 for q in (0.5, 0.99))
-        print(f"   {kind}: {acc['n']} requests, {acc['n'] / acc['t']:.0f} req/s, p50 {p50:.1f} "
-              f"ms, p99 {p99:.1f} ms, statuses {dict(acc['codes'])}", flush=True)
-        rows.append({"name": f"API {kind}: p99 at {CONNECTIONS} connections",
-                     "figure": f"{p99:.1f} ms ({acc['n'] / acc['t']:.0f} req/s)",
-                     "goal": "<= 50 ms" if kind == "post" else "",
-                     "ok": (p99 <= 50) if kind == "post" else None})
-        rows.append({"name": f"API {kind}: non-2xx answers", "figure": f"{bad} of {acc['n']}",
-                     "goal": "0", "ok": bad == 0})
-    rows.append({"name": "API POST / GET health throughput (median of rounds)",
-                 "figure": f"{ratio:.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f})",
-                 "goal": ">= 0.70", "ok": ratio >= 0.7})
+        print(
+            f"   {kind}: {acc['n']} requests, {acc['n'] / acc['t']:.0f} req/s, p50 {p50:.1f} "
+            f"ms, p99 {p99:.1f} ms, statuses {dict(acc['codes'])}",
+            flush=True,
+        )
+        rows.append(
+            {
+                "name": f"API {kind}: p99 at {CONNECTIONS} connections",
+                "figure": f"{p99:.1f} ms ({acc['n'] / acc['t']:.0f} req/s)",
+                "goal": "<= 50 ms" if kind == "post" else "",
+                "ok": (p99 <= 50) if kind == "post" else None,
+            }
+        )
+        rows.append(
+            {
+                "name": f"API {kind}: non-2xx answers",
+                "figure": f"{bad} of {acc['n']}",
+                "goal": "0",
+                "ok": bad == 0,
+            }
+        )
+    rows.append(
+        {
+            "name": "API POST / GET health throughput (median of rounds)",
+            "figure": f"{ratio:.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f})",
+            "goal": ">= 0.70",
+            "ok": ratio >= 0.7,
+        }
+    )
     return rows
 
 
 # --- faults ----------------------------------------------------------------------------------
+
 
 def faults(project: Path, db_url: str, ids: list[str], quick: bool, kills: int = 2) -> list[dict]:
     """Post while the server is SIGKILLed ``kills`` times; check the export afterwards."""
@@ -263,11 +309,15 @@ def faults(project: Path, db_url: str, ids: list[str], quick: bool, kills: int =
         rng = random.Random(n)
         vote = None
         while not stop.is_set() and time.monotonic() < deadline:
-            vote = vote or {"article": rng.choice(ids), "csat": rng.randint(1, 5),
-                            "submission": str(uuid.uuid4())}
+            vote = vote or {
+                "article": rng.choice(ids),
+                "csat": rng.randint(1, 5),
+                "submission": str(uuid.uuid4()),
+            }
             try:
-                status, _ = request("127.0.0.1", server.port, "POST", "/api/v1/feedback",
-                                    vote, timeout=5)
+                status, _ = request(
+                    "127.0.0.1", server.port, "POST", "/api/v1/feedback", vote, timeout=5
+                )
             except (OSError, http.client.HTTPException) as exc:  # killed mid-request
                 with lock:
                     failures[type(exc).__name__] += 1
@@ -305,18 +355,33 @@ def faults(project: Path, db_url: str, ids: list[str], quick: bool, kills: int =
     missing = [s for s in created if counts[s] != 1]
     duplicates = sum(1 for c in counts.values() if c > 1)
     print(f"   posts answered: {dict(sent)}; connection failures: {dict(failures)}", flush=True)
-    print(f"   acknowledged with 201: {len(created)}, with 200 (retry of a stored vote): "
-          f"{len(acked) - len(created)}; rows exported: {len(exported)}", flush=True)
+    print(
+        f"   acknowledged with 201: {len(created)}, with 200 (retry of a stored vote): "
+        f"{len(acked) - len(created)}; rows exported: {len(exported)}",
+        flush=True,
+    )
     ok = not missing and duplicates == 0 and len(created) > 0
-    return [{"name": f"API faults: 201 votes exported exactly once after {kills} SIGKILLs",
-             "figure": f"{len(created) - len(missing)} of {len(created)}, {duplicates} dup.",
-             "goal": "all, 0 dup.", "ok": ok}]
+    return [
+        {
+            "name": f"API faults: 201 votes exported exactly once after {kills} SIGKILLs",
+            "figure": f"{len(created) - len(missing)} of {len(created)}, {duplicates} dup.",
+            "goal": "all, 0 dup.",
+            "ok": ok,
+        }
+    ]
 
 
 def export(project: Path, db_url: str) -> list[dict]:
     """What ``kb feedback export`` writes, from the real command."""
-    cmd = [sys.executable, "-c", "from kb.cli import main; main()",
-           "feedback", "export", "--db", db_url]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from kb.cli import main; main()",
+        "feedback",
+        "export",
+        "--db",
+        db_url,
+    ]
     out = subprocess.run(cmd, cwd=project, capture_output=True, text=True, check=True, timeout=120)
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
@@ -335,8 +400,6 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--workdir", default=None)
     ns = parser.parse_args()
-    import tempfile
-
     ns.workdir = ns.workdir or tempfile.mkdtemp(prefix="kb-bench-api-")
     for row in run(ns):
         print(f"{row['name']}: {row['figure']} (goal {row['goal'] or '-'}, ok {row['ok']})")

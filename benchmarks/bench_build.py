@@ -90,19 +90,39 @@ def run(args) -> list[dict]:
     print(f"   default Material build, {n} articles: {t_plain:.2f} s", flush=True)
     s_kb, s_plain = dir_size(kb_proj.root / "site"), dir_size(plain.root / "site")
     speed, size = t_plain / t_kb, s_plain / s_kb
-    rows.append({"name": f"build {n} articles: kb (cold) vs default Material, time",
-                 "figure": f"{t_kb:.1f} s vs {t_plain:.1f} s = {speed:.1f}x faster",
-                 "goal": ">= 5x faster", "ok": judge(speed >= 5)})
-    rows.append({"name": f"build {n} articles: kb (cold) vs default Material, CPU time",
-                 "figure": f"{t_kb.cpu:.1f} s vs {t_plain.cpu:.1f} s = "
-                           f"{t_plain.cpu / t_kb.cpu:.1f}x less",
-                 "goal": "(load-independent view)", "ok": None})
-    rows.append({"name": f"build {n} articles: kb rebuild (warm .kb/ caches)",
-                 "figure": f"{t_warm:.1f} s = {t_plain / t_warm:.1f}x faster than Material",
-                 "goal": "", "ok": None})
-    rows.append({"name": f"build {n} articles: kb vs default Material, output size",
-                 "figure": f"{mb(s_kb)} vs {mb(s_plain)} = {size:.1f}x smaller",
-                 "goal": ">= 5x smaller", "ok": judge(size >= 5)})
+    rows.append(
+        {
+            "name": f"build {n} articles: kb (cold) vs default Material, time",
+            "figure": f"{t_kb:.1f} s vs {t_plain:.1f} s = {speed:.1f}x faster",
+            "goal": ">= 5x faster",
+            "ok": judge(speed >= 5),
+        }
+    )
+    rows.append(
+        {
+            "name": f"build {n} articles: kb (cold) vs default Material, CPU time",
+            "figure": f"{t_kb.cpu:.1f} s vs {t_plain.cpu:.1f} s = "
+            f"{t_plain.cpu / t_kb.cpu:.1f}x less",
+            "goal": "(load-independent view)",
+            "ok": None,
+        }
+    )
+    rows.append(
+        {
+            "name": f"build {n} articles: kb rebuild (warm .kb/ caches)",
+            "figure": f"{t_warm:.1f} s = {t_plain / t_warm:.1f}x faster than Material",
+            "goal": "",
+            "ok": None,
+        }
+    )
+    rows.append(
+        {
+            "name": f"build {n} articles: kb vs default Material, output size",
+            "figure": f"{mb(s_kb)} vs {mb(s_plain)} = {size:.1f}x smaller",
+            "goal": ">= 5x smaller",
+            "ok": judge(size >= 5),
+        }
+    )
 
     # 2. growth from `small` to `large` articles
     times = {}
@@ -111,7 +131,12 @@ def run(args) -> list[dict]:
         times[count] = best(runs, kb_build, proj)
         print(f"   kb build, {count} articles: {times[count]:.2f} s", flush=True)
     growth = times[large] / times[small]
-    rows.append({"name": f"build growth {small} -> {large} articles ({large // small}x)",
-                 "figure": f"{times[small]:.1f} s -> {times[large]:.1f} s = {growth:.1f}x",
-                 "goal": "<= 5x", "ok": judge(growth <= 5)})
+    rows.append(
+        {
+            "name": f"build growth {small} -> {large} articles ({large // small}x)",
+            "figure": f"{times[small]:.1f} s -> {times[large]:.1f} s = {growth:.1f}x",
+            "goal": "<= 5x",
+            "ok": judge(growth <= 5),
+        }
+    )
     return rows

@@ -31,8 +31,11 @@ BIG_GOAL_S = 60.0
 def corpora_dir(quick: bool) -> Path | None:
     if quick:
         return ROOT / "tests" / "fixtures" / "corpora"
-    for candidate in (os.environ.get("KB_CORPORA"), ROOT.parent / "shared" / "corpora",
-                      ROOT.parent.parent / "shared" / "corpora"):
+    for candidate in (
+        os.environ.get("KB_CORPORA"),
+        ROOT.parent / "shared" / "corpora",
+        ROOT.parent.parent / "shared" / "corpora",
+    ):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     return None
@@ -40,10 +43,13 @@ def corpora_dir(quick: bool) -> Path | None:
 
 def project_for(corpus: Path, work: Path, docs: Path) -> Path:
     lang = "it" if corpus.name.endswith("-it") else "en"
-    conf = {"site_name": corpus.name, "docs_dir": str(docs.resolve()),
-            "site_dir": str((work / "site").resolve()),
-            "theme": {"name": "material", "language": lang},
-            "plugins": [{"search": {"lang": lang}}, "kb"]}
+    conf = {
+        "site_name": corpus.name,
+        "docs_dir": str(docs.resolve()),
+        "site_dir": str((work / "site").resolve()),
+        "theme": {"name": "material", "language": lang},
+        "plugins": [{"search": {"lang": lang}}, "kb"],
+    }
     work.mkdir(parents=True, exist_ok=True)
     config = work / "mkdocs.yml"
     config.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
@@ -79,8 +85,14 @@ def run(args) -> list[dict]:
     work = Path(args.workdir)
     base = corpora_dir(args.quick)
     if base is None:
-        return [{"name": "corpora", "figure": "../shared/corpora not found (set KB_CORPORA)",
-                 "goal": "all four build", "ok": False}]
+        return [
+            {
+                "name": "corpora",
+                "figure": "../shared/corpora not found (set KB_CORPORA)",
+                "goal": "all four build",
+                "ok": False,
+            }
+        ]
     rows = []
     for corpus in sorted(p for p in base.iterdir() if p.is_dir()):
         docs = corpus / "docs" if (corpus / "docs").is_dir() else corpus
@@ -95,29 +107,50 @@ def run(args) -> list[dict]:
         more = re.search(r"and (\d+) more warnings", proc.stderr)
         warnings += int(more.group(1)) if more else 0
         size = dir_size(work / corpus.name / "site") if proc.returncode == 0 else 0
-        print(f"   {corpus.name}: {n_md} Markdown files, kb build exit {proc.returncode} in "
-              f"{seconds:.1f} s (load {load:.1f}), {warnings} MkDocs warnings", flush=True)
+        print(
+            f"   {corpus.name}: {n_md} Markdown files, kb build exit {proc.returncode} in "
+            f"{seconds:.1f} s (load {load:.1f}), {warnings} MkDocs warnings",
+            flush=True,
+        )
         if proc.returncode != 0:
             print("   " + (proc.stderr or proc.stdout)[-2000:].replace("\n", "\n   "))
-        rows.append({
-            "name": f"corpus {corpus.name}: kb build",
-            "figure": (f"{built.group(1) if built else '?'} pages from {n_md} files in "
-                       f"{seconds:.1f} s, {size / 1e6:.0f} MB, {warnings} link warnings"),
-            "goal": "builds, no crash", "ok": proc.returncode == 0 and not crashed})
+        rows.append(
+            {
+                "name": f"corpus {corpus.name}: kb build",
+                "figure": (
+                    f"{built.group(1) if built else '?'} pages from {n_md} files in "
+                    f"{seconds:.1f} s, {size / 1e6:.0f} MB, {warnings} link warnings"
+                ),
+                "goal": "builds, no crash",
+                "ok": proc.returncode == 0 and not crashed,
+            }
+        )
         if corpus.name == BIG and not args.quick:
-            rows.append({"name": f"corpus {corpus.name}: build time",
-                         "figure": f"{seconds:.1f} s ({cpu:.1f} s CPU; load average "
-                                   f"{load:.1f} at start)",
-                         "goal": f"<= {BIG_GOAL_S:.0f} s", "ok": seconds <= BIG_GOAL_S})
+            rows.append(
+                {
+                    "name": f"corpus {corpus.name}: build time",
+                    "figure": f"{seconds:.1f} s ({cpu:.1f} s CPU; load average "
+                    f"{load:.1f} at start)",
+                    "goal": f"<= {BIG_GOAL_S:.0f} s",
+                    "ok": seconds <= BIG_GOAL_S,
+                }
+            )
 
         c_seconds, check = run_kb(["check", "-f", str(config)], config.parent)
         crashed = "Traceback" in check.stderr + check.stdout
         summary = (check.stderr.strip().splitlines() or ["?"])[-1]
         kinds = finding_kinds(check.stdout)
         top = ", ".join(f"{n} {k}" for k, n in kinds.most_common(4))
-        print(f"   kb check: exit {check.returncode} in {c_seconds:.1f} s: {summary}; {top}",
-              flush=True)
-        rows.append({"name": f"corpus {corpus.name}: kb check",
-                     "figure": summary.replace(" articles checked", " articles"),
-                     "goal": "no traceback", "ok": check.returncode in (0, 1) and not crashed})
+        print(
+            f"   kb check: exit {check.returncode} in {c_seconds:.1f} s: {summary}; {top}",
+            flush=True,
+        )
+        rows.append(
+            {
+                "name": f"corpus {corpus.name}: kb check",
+                "figure": summary.replace(" articles checked", " articles"),
+                "goal": "no traceback",
+                "ok": check.returncode in (0, 1) and not crashed,
+            }
+        )
     return rows

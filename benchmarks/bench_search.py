@@ -40,14 +40,20 @@ def _row(name: str, figure: str, goal: str, ok: bool | None) -> dict:
 
 # -- quality -------------------------------------------------------------------------------
 
+
 def quality(args) -> list[dict]:
     from .search_eval.evaluate import CORPORA, bench_model, evaluate, model_name
 
     if not (CORPORA / "adobe-commerce-kb-en").is_dir():
         return [_row("search quality", "corpus missing", "../shared/corpora", None)]
     rows = []
-    labels = {"queries": "main set", "heldout": "held-out set", "heldout2": "held-out set 2",
-              "heldout3": "held-out set 3 (blind)", "heldout4": "held-out set 4 (blind)"}
+    labels = {
+        "queries": "main set",
+        "heldout": "held-out set",
+        "heldout2": "held-out set 2",
+        "heldout3": "held-out set 3 (blind)",
+        "heldout4": "held-out set 4 (blind)",
+    }
     # words only (the default), then with search by meaning when the English model is there
     models = [(None, "")]
     if bench_model() is not None and not args.quick:
@@ -58,11 +64,16 @@ def quality(args) -> list[dict]:
                 r = evaluate(lang, kind, model=model)
                 kb, mat = r["kb"], r["material"]
                 ok = kb.mrr10 >= 0.95 and kb.recall5 >= 0.95 and kb.mrr10 > mat.mrr10
-                rows.append(_row(f"search quality{how} {lang}, {labels[kind]} "
-                                 f"({r['queries']} queries): MRR@10 / recall@5",
-                                 f"kb {kb.mrr10:.3f} / {kb.recall5:.3f}; Material "
-                                 f"{mat.mrr10:.3f} / {mat.recall5:.3f}",
-                                 ">= 0.95 / 0.95, ahead of Material", ok))
+                rows.append(
+                    _row(
+                        f"search quality{how} {lang}, {labels[kind]} "
+                        f"({r['queries']} queries): MRR@10 / recall@5",
+                        f"kb {kb.mrr10:.3f} / {kb.recall5:.3f}; Material "
+                        f"{mat.mrr10:.3f} / {mat.recall5:.3f}",
+                        ">= 0.95 / 0.95, ahead of Material",
+                        ok,
+                    )
+                )
     if len(models) > 1:
         rows += meaning_cost(models[1][0])
     return rows
@@ -71,12 +82,15 @@ def quality(args) -> list[dict]:
 def meaning_cost(model) -> list[dict]:
     """What search by meaning costs: embedding the English corpus at build time, and the
     query latency in process with and without it (same queries, same run)."""
-    from search import vectors
+    from kb.search import vectors
 
     from .search_eval.evaluate import OUT, kb_engine, load_queries
 
-    queries = [q.text for k in ("queries", "heldout", "heldout2", "heldout3", "heldout4")
-               for q in load_queries("en", k)]
+    queries = [
+        q.text
+        for k in ("queries", "heldout", "heldout2", "heldout3", "heldout4")
+        for q in load_queries("en", k)
+    ]
     vectors.clear(OUT / "kb-work-en")
     start = time.perf_counter()
     meaning = kb_engine("en", model)
@@ -95,19 +109,31 @@ def meaning_cost(model) -> list[dict]:
         lat[name] = (times[len(times) // 2], times[int(len(times) * 0.95)])
         engine.close()
     n = len(list((OUT / "docs-en").rglob("*.md")))
-    return [_row(f"search by meaning: build-time embedding of {n} articles (incl. index "
-                 "update and model load)", f"{embed:.1f} s", "informative", None),
-            _row(f"search by meaning: query latency in process, p50 / p95 ({len(queries)} "
-                 "queries)", f"words {lat['words'][0]:.1f} / {lat['words'][1]:.1f} ms; "
-                 f"with meaning {lat['meaning'][0]:.1f} / {lat['meaning'][1]:.1f} ms",
-                 "informative (HTTP p95 goal 20 ms is for the default)", None)]
+    return [
+        _row(
+            f"search by meaning: build-time embedding of {n} articles (incl. index "
+            "update and model load)",
+            f"{embed:.1f} s",
+            "informative",
+            None,
+        ),
+        _row(
+            f"search by meaning: query latency in process, p50 / p95 ({len(queries)} queries)",
+            f"words {lat['words'][0]:.1f} / {lat['words'][1]:.1f} ms; "
+            f"with meaning {lat['meaning'][0]:.1f} / {lat['meaning'][1]:.1f} ms",
+            "informative (HTTP p95 goal 20 ms is for the default)",
+            None,
+        ),
+    ]
 
 
 # -- speed ---------------------------------------------------------------------------------
 
+
 def _docs(docs_dir: Path):
-    from kb.project import load_help_center
-    from search.documents import from_article
+    from kb.search.documents import from_article
+
+    from kb.core.helpcenter import load_help_center
 
     hc = load_help_center(docs_dir, with_git=False)
     return hc, [from_article(a, a.path[:-3] + "/") for a in hc.articles]
@@ -119,8 +145,11 @@ def naive_whoosh(docs, target: Path) -> float:
     from whoosh.analysis import StemmingAnalyzer
 
     target.mkdir(parents=True, exist_ok=True)
-    schema = fields.Schema(id=fields.ID(stored=True, unique=True), title=fields.TEXT(stored=True),
-                           content=fields.TEXT(analyzer=StemmingAnalyzer()))
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(stored=True),
+        content=fields.TEXT(analyzer=StemmingAnalyzer()),
+    )
     ix = index.create_in(str(target), schema)
     start = time.perf_counter()
     w = ix.writer()
@@ -147,27 +176,46 @@ def _queries(n: int, seed: int = 7) -> list[str]:
         if i % 10 == 0:  # a typo now and then
             w = q[0]
             k = rng.randrange(1, len(w) - 1)
-            q[0] = w[:k] + w[k + 1:]
+            q[0] = w[:k] + w[k + 1 :]
         out.append(" ".join(q))
     return out
 
 
 def http_latency(site_dir: Path, workdir: Path, n: int) -> tuple[float, float]:
     """(p50, p95) in ms of GET /api/v1/search through gunicorn on loopback."""
-    from feedback_api.db import make_engine, upgrade
+    from kb.store.engine import make_engine, upgrade
 
     db_url = f"sqlite:///{workdir / 'kb.db'}"
     eng = make_engine(db_url)
     upgrade(eng)
     eng.dispose()
     port = _free_port()
-    env = dict(os.environ, KB_PROJECT_DIR=str(workdir), KB_SITE_DIR=str(site_dir),
-               KB_DATABASE_URL=db_url, KB_RATE_LIMIT="off",
-               KB_SEARCH_RATE_LIMIT="off")
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b",
-                             f"127.0.0.1:{port}", "--log-level", "warning",
-                             "feedback_api:create_app()"], env=env, cwd=workdir)
+    env = dict(
+        os.environ,
+        KB_PROJECT_DIR=str(workdir),
+        KB_SITE_DIR=str(site_dir),
+        KB_DATABASE_URL=db_url,
+        KB_RATE_LIMIT="off",
+        KB_SEARCH_RATE_LIMIT="off",
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "kb.feedback_api:create_app()",
+        ],
+        env=env,
+        cwd=workdir,
+    )
     try:
+
         def get_path(path: str) -> float:
             t0 = time.perf_counter()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -204,12 +252,15 @@ def http_latency(site_dir: Path, workdir: Path, n: int) -> tuple[float, float]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    return (statistics.median(times), times[int(len(times) * 0.95) - 1],
-            health[int(len(health) * 0.95) - 1])
+    return (
+        statistics.median(times),
+        times[int(len(times) * 0.95) - 1],
+        health[int(len(health) * 0.95) - 1],
+    )
 
 
 def speed(args) -> list[dict]:
-    from search.index import publish, update_index
+    from kb.search.index import publish, update_index
 
     from .synth import write_articles
 
@@ -226,30 +277,46 @@ def speed(args) -> list[dict]:
     publish(index_dir, site)
     baseline = naive_whoosh(docs, work / "naive")
     goal = 45.0 if not args.quick else None
-    rows.append(_row(f"search: full index build, {len(docs)} articles (naive Whoosh "
-                     f"{baseline:.1f} s)", f"{result.seconds:.1f} s "
-                     f"({baseline / result.seconds:.1f}x faster than naive)",
-                     "<= 45 s (10,000)", None if goal is None else result.seconds <= goal))
+    rows.append(
+        _row(
+            f"search: full index build, {len(docs)} articles (naive Whoosh {baseline:.1f} s)",
+            f"{result.seconds:.1f} s ({baseline / result.seconds:.1f}x faster than naive)",
+            "<= 45 s (10,000)",
+            None if goal is None else result.seconds <= goal,
+        )
+    )
 
     # One article edited: only it is analysed again, then the site's copy is swapped.
     edited = docs[len(docs) // 2]
     path = docs_dir / edited.path
-    path.write_text(path.read_text(encoding="utf-8") + "\nA new sentence about refunds.\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nA new sentence about refunds.\n", encoding="utf-8"
+    )
     _hc, docs2 = _docs(docs_dir)
     t0 = time.perf_counter()
     one = update_index(index_dir, docs2)
     publish(index_dir, site)
     secs = time.perf_counter() - t0
     assert one.updated == 1 and one.added == 0, one
-    rows.append(_row("search: re-index one edited article (update + publish)",
-                     f"{secs * 1000:.0f} ms", "<= 1 s", secs <= 1.0))
+    rows.append(
+        _row(
+            "search: re-index one edited article (update + publish)",
+            f"{secs * 1000:.0f} ms",
+            "<= 1 s",
+            secs <= 1.0,
+        )
+    )
 
     load = os.getloadavg()[0]
     p50, p95, health95 = http_latency(site, work, 100 if args.quick else 500)
-    rows.append(_row(f"search: query latency over HTTP, {len(docs)} articles (load {load:.1f})",
-                     f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (GET /health p95 {health95:.1f} ms)",
-                     "p95 <= 20 ms", None if args.quick else p95 <= 20.0))
+    rows.append(
+        _row(
+            f"search: query latency over HTTP, {len(docs)} articles (load {load:.1f})",
+            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (GET /health p95 {health95:.1f} ms)",
+            "p95 <= 20 ms",
+            None if args.quick else p95 <= 20.0,
+        )
+    )
     return rows
 
 

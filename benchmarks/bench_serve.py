@@ -27,10 +27,17 @@ from .synth import make_project
 KB = [sys.executable, "-c", "import sys; from kb.cli import main; sys.exit(main())"]
 GOAL_S = 2.0
 EDITS = 5
-CHROMIUM = (os.environ.get("KB_CHROMIUM") or shutil.which("chromium")
-            or shutil.which("chromium-browser"))
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM = (
+    os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -85,25 +92,46 @@ def run(args) -> list[dict]:
     page_url = base + article.path[:-3] + "/"
     log = (work / "serve.log").open("w")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.Popen([*KB, "serve", "-f", str(project.config_file), "--port", str(port)],
-                            cwd=project.root, stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [*KB, "serve", "-f", str(project.config_file), "--port", str(port)],
+        cwd=project.root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     rows = []
     try:
         startup = wait_for_server(page_url, proc, timeout=300)
         print(f"   kb serve answered after {startup:.1f} s ({n} articles)", flush=True)
-        rows.append({"name": f"kb serve {n} articles: first build until served",
-                     "figure": f"{startup:.1f} s", "goal": "", "ok": None})
+        rows.append(
+            {
+                "name": f"kb serve {n} articles: first build until served",
+                "figure": f"{startup:.1f} s",
+                "goal": "",
+                "ok": None,
+            }
+        )
         total_pages = search_pages(base + "search/search_index.json")
         times, how = measure_edits(path, page_url, args.quick)
         med, worst = statistics.median(times), max(times)
         print(f"   edit -> {how}: " + ", ".join(f"{t:.2f}" for t in times) + " s", flush=True)
-        rows.append({"name": f"kb serve {n} articles: edit -> visible ({how})",
-                     "figure": f"median {med:.2f} s, worst {worst:.2f} s of {len(times)} edits",
-                     "goal": f"<= {GOAL_S:.0f} s", "ok": None if args.quick else med <= GOAL_S})
+        rows.append(
+            {
+                "name": f"kb serve {n} articles: edit -> visible ({how})",
+                "figure": f"median {med:.2f} s, worst {worst:.2f} s of {len(times)} edits",
+                "goal": f"<= {GOAL_S:.0f} s",
+                "ok": None if args.quick else med <= GOAL_S,
+            }
+        )
         after = search_pages(base + "search/search_index.json")
-        rows.append({"name": f"kb serve {n} articles: search index after dirty rebuilds",
-                     "figure": f"{after} of {total_pages} pages",
-                     "goal": "all pages", "ok": after >= total_pages})
+        rows.append(
+            {
+                "name": f"kb serve {n} articles: search index after dirty rebuilds",
+                "figure": f"{after} of {total_pages} pages",
+                "goal": "all pages",
+                "ok": after >= total_pages,
+            }
+        )
     finally:
         proc.terminate()
         try:
@@ -117,8 +145,9 @@ def run(args) -> list[dict]:
 def measure_edits(path: Path, page_url: str, quick: bool) -> tuple[list[float], str]:
     edits = 2 if quick else EDITS
     if CHROMIUM is None:
-        return [_http_edit(path, page_url, f"kb-bench-{i}-{time.time_ns()}")
-                for i in range(edits)], "HTTP poll, no Chromium"
+        return [
+            _http_edit(path, page_url, f"kb-bench-{i}-{time.time_ns()}") for i in range(edits)
+        ], "HTTP poll, no Chromium"
     from playwright.sync_api import sync_playwright
 
     times = []
@@ -133,8 +162,11 @@ def measure_edits(path: Path, page_url: str, quick: bool) -> tuple[list[float], 
                 start = time.perf_counter()
                 edit(path, marker)
                 page.wait_for_function(
-                    "m => document.body && document.body.innerText.includes(m)", arg=marker,
-                    timeout=30_000, polling=50)
+                    "m => document.body && document.body.innerText.includes(m)",
+                    arg=marker,
+                    timeout=30_000,
+                    polling=50,
+                )
                 times.append(time.perf_counter() - start)
                 page.wait_for_load_state("load")
                 time.sleep(1.0)  # a writer does not save twice a second

@@ -15,15 +15,15 @@ import re
 from pathlib import Path
 
 from kb import theme_dir
-from kb.assets import WIDGET_BUDGET, WIDGET_FILES, gzipped_size, widget_sizes
+from kb.plugin.assets import WIDGET_BUDGET, WIDGET_FILES, gzipped_size, widget_sizes
 
 ARTICLE = "billing/request-a-refund/index.html"
 
 
 def build_sample(work: Path) -> Path:
     """The sample help center of ``kb init``, built; returns its site folder."""
-    from kb.builder import build_site
-    from kb.scaffold import init_project
+    from kb.core.scaffold import init_project
+    from kb.plugin.builder import build_site
 
     project = work / "widget-sample"
     if not (project / "mkdocs.yml").exists():
@@ -43,20 +43,36 @@ def run(args) -> list[dict]:
     built = widget_sizes(site / "assets" / "kb")
     source = widget_sizes(theme_dir() / "assets" / "kb")
     total = sum(s["gzip"] for s in built.values())
-    best = sum(len(gzip.compress((site / "assets" / "kb" / n).read_bytes(), 9))
-               for n in WIDGET_FILES)
+    best = sum(
+        len(gzip.compress((site / "assets" / "kb" / n).read_bytes(), 9)) for n in WIDGET_FILES
+    )
     for name in WIDGET_FILES:
         b, s = built[name], source[name]
-        print(f"   {name}: {b['raw']} B minified, {b['gzip']} B gzipped "
-              f"(source {s['raw']} B, {s['gzip']} B gzipped)", flush=True)
+        print(
+            f"   {name}: {b['raw']} B minified, {b['gzip']} B gzipped "
+            f"(source {s['raw']} B, {s['gzip']} B gzipped)",
+            flush=True,
+        )
     html = (site / ARTICLE).read_text(encoding="utf-8")
     return [
-        {"name": "widget script+style, gzipped", "figure": f"{total} B (gzip -9: {best} B)",
-         "goal": f"<= {WIDGET_BUDGET} B", "ok": total <= WIDGET_BUDGET},
-        {"name": "widget script+style, unminified source gzipped",
-         "figure": f"{sum(s['gzip'] for s in source.values())} B", "goal": "", "ok": None},
-        {"name": "widget markup per article page, gzipped",
-         "figure": f"{markup_bytes(html)} B", "goal": "", "ok": None},
+        {
+            "name": "widget script+style, gzipped",
+            "figure": f"{total} B (gzip -9: {best} B)",
+            "goal": f"<= {WIDGET_BUDGET} B",
+            "ok": total <= WIDGET_BUDGET,
+        },
+        {
+            "name": "widget script+style, unminified source gzipped",
+            "figure": f"{sum(s['gzip'] for s in source.values())} B",
+            "goal": "",
+            "ok": None,
+        },
+        {
+            "name": "widget markup per article page, gzipped",
+            "figure": f"{markup_bytes(html)} B",
+            "goal": "",
+            "ok": None,
+        },
     ]
 
 

@@ -47,23 +47,75 @@ WORDS = {
     ).split(),
 }
 CATEGORY_NAMES = {
-    "en": ["Getting started", "Account and sign-in", "Billing", "Invoices", "Payments",
-           "Team and roles", "Projects", "Reports", "Integrations", "Mobile app",
-           "Security and privacy", "Notifications", "Data import and export", "Taxes",
-           "Subscriptions", "Customers", "Troubleshooting", "Developers", "Accessibility",
-           "Legal"],
-    "it": ["Per iniziare", "Account e accesso", "Fatturazione", "Fatture", "Pagamenti",
-           "Squadra e ruoli", "Progetti", "Report", "Integrazioni", "App mobile",
-           "Sicurezza e privacy", "Notifiche", "Importazione ed esportazione dati", "Imposte",
-           "Abbonamenti", "Clienti", "Risoluzione dei problemi", "Sviluppatori",
-           "Accessibilità", "Note legali"],
+    "en": [
+        "Getting started",
+        "Account and sign-in",
+        "Billing",
+        "Invoices",
+        "Payments",
+        "Team and roles",
+        "Projects",
+        "Reports",
+        "Integrations",
+        "Mobile app",
+        "Security and privacy",
+        "Notifications",
+        "Data import and export",
+        "Taxes",
+        "Subscriptions",
+        "Customers",
+        "Troubleshooting",
+        "Developers",
+        "Accessibility",
+        "Legal",
+    ],
+    "it": [
+        "Per iniziare",
+        "Account e accesso",
+        "Fatturazione",
+        "Fatture",
+        "Pagamenti",
+        "Squadra e ruoli",
+        "Progetti",
+        "Report",
+        "Integrazioni",
+        "App mobile",
+        "Sicurezza e privacy",
+        "Notifiche",
+        "Importazione ed esportazione dati",
+        "Imposte",
+        "Abbonamenti",
+        "Clienti",
+        "Risoluzione dei problemi",
+        "Sviluppatori",
+        "Accessibilità",
+        "Note legali",
+    ],
 }
-QUESTION = {"en": ["How do I", "Can I", "Why can't I", "What happens when I", "Where do I"],
-            "it": ["Come posso", "Posso", "Perché non riesco a", "Cosa succede se", "Dove posso"]}
-HEADINGS = {"en": ["Before you start", "Steps", "What happens next", "If it does not work",
-                   "Good to know", "Related settings", "Limits"],
-            "it": ["Prima di iniziare", "Passaggi", "Cosa succede dopo", "Se non funziona",
-                   "Buono a sapersi", "Impostazioni collegate", "Limiti"]}
+QUESTION = {
+    "en": ["How do I", "Can I", "Why can't I", "What happens when I", "Where do I"],
+    "it": ["Come posso", "Posso", "Perché non riesco a", "Cosa succede se", "Dove posso"],
+}
+HEADINGS = {
+    "en": [
+        "Before you start",
+        "Steps",
+        "What happens next",
+        "If it does not work",
+        "Good to know",
+        "Related settings",
+        "Limits",
+    ],
+    "it": [
+        "Prima di iniziare",
+        "Passaggi",
+        "Cosa succede dopo",
+        "Se non funziona",
+        "Buono a sapersi",
+        "Impostazioni collegate",
+        "Limiti",
+    ],
+}
 TYPE_MIX = [("faq", 40), ("howto", 25), ("troubleshooting", 20), (None, 15)]
 
 
@@ -111,15 +163,21 @@ def category_count(n: int) -> int:
     return max(3, min(20, n // 50))
 
 
-def plan_articles(n: int, lang: str = "en", seed: int = 0, categories: int | None = None
-                  ) -> list[SynthArticle]:
+def plan_articles(
+    n: int, lang: str = "en", seed: int = 0, categories: int | None = None
+) -> list[SynthArticle]:
     """Titles, types and paths of ``n`` articles (no text yet)."""
     rng = random.Random(seed)
     words = WORDS[lang]
     n_cat = categories or category_count(n)
     names = CATEGORY_NAMES[lang]
-    cats = [(_slug(names[i % len(names)]) + (f"-{i // len(names) + 1}" if i >= len(names) else ""),
-             names[i % len(names)]) for i in range(n_cat)]
+    cats = [
+        (
+            _slug(names[i % len(names)]) + (f"-{i // len(names) + 1}" if i >= len(names) else ""),
+            names[i % len(names)],
+        )
+        for i in range(n_cat)
+    ]
     kinds = [k for k, w in TYPE_MIX for _ in range(w)]
     out: list[SynthArticle] = []
     used: set[str] = set()
@@ -128,8 +186,10 @@ def plan_articles(n: int, lang: str = "en", seed: int = 0, categories: int | Non
         folder, _title = cats[0] if i < guide else cats[i % n_cat]
         if i < guide:
             kind = "onboarding"
-            title = f"{'Step' if lang == 'en' else 'Passo'} {i + 1}: " + " ".join(
-                rng.choice(words) for _ in range(3)).capitalize()
+            title = (
+                f"{'Step' if lang == 'en' else 'Passo'} {i + 1}: "
+                + " ".join(rng.choice(words) for _ in range(3)).capitalize()
+            )
         else:
             kind = rng.choice(kinds)
             topic = " ".join(rng.choice(words) for _ in range(rng.randint(3, 6)))
@@ -155,8 +215,9 @@ def _rel(src: str, dst: str) -> str:
     return posixpath.relpath(dst, posixpath.dirname(src) or ".")
 
 
-def article_text(a: SynthArticle, index: int, plan: list[SynthArticle], lang: str,
-                 rng: random.Random) -> str:
+def article_text(
+    a: SynthArticle, index: int, plan: list[SynthArticle], lang: str, rng: random.Random
+) -> str:
     """The Markdown of one article, front matter included."""
     words = WORDS[lang]
     parts: list[str] = []
@@ -182,12 +243,16 @@ def article_text(a: SynthArticle, index: int, plan: list[SynthArticle], lang: st
         parts.append(f"## {heading}")
         roll = rng.random()
         if h_i == 0 and a.type in ("howto", "onboarding", "troubleshooting"):
-            steps = [f"{k}. {_sentence(rng, words, 5, 12)} Select **{rng.choice(words)}**."
-                     for k in range(1, rng.randint(3, 7))]
+            steps = [
+                f"{k}. {_sentence(rng, words, 5, 12)} Select **{rng.choice(words)}**."
+                for k in range(1, rng.randint(3, 7))
+            ]
             parts.append("\n".join(steps))
         elif roll < 0.15:
-            rows = ["| " + " | ".join(rng.choice(words) for _ in range(3)) + " |"
-                    for _ in range(rng.randint(2, 5))]
+            rows = [
+                "| " + " | ".join(rng.choice(words) for _ in range(3)) + " |"
+                for _ in range(rng.randint(2, 5))
+            ]
             parts.append("| Option | Value | Notes |\n| --- | --- | --- |\n" + "\n".join(rows))
         elif roll < 0.25:
             kind = rng.choice(["NOTE", "TIP", "WARNING", "IMPORTANT"])
@@ -195,8 +260,9 @@ def article_text(a: SynthArticle, index: int, plan: list[SynthArticle], lang: st
         elif roll < 0.32:
             parts.append("```text\n" + " ".join(rng.choice(words) for _ in range(8)) + "\n```")
         elif roll < 0.5:
-            parts.append("\n".join(f"- {_sentence(rng, words, 4, 10)}"
-                                   for _ in range(rng.randint(2, 5))))
+            parts.append(
+                "\n".join(f"- {_sentence(rng, words, 4, 10)}" for _ in range(rng.randint(2, 5)))
+            )
         parts.append(_paragraph(rng, words))
     # links: one or two neighbours in the category, sometimes to a heading; one elsewhere
     links = []
@@ -210,8 +276,9 @@ def article_text(a: SynthArticle, index: int, plan: list[SynthArticle], lang: st
     return "\n\n".join(parts) + "\n"
 
 
-def write_articles(docs_dir: Path, n: int, *, lang: str = "en", seed: int = 0,
-                   categories: int | None = None) -> list[SynthArticle]:
+def write_articles(
+    docs_dir: Path, n: int, *, lang: str = "en", seed: int = 0, categories: int | None = None
+) -> list[SynthArticle]:
     """Write ``n`` articles under ``docs_dir``; returns their plan."""
     plan = plan_articles(n, lang, seed, categories)
     rng = random.Random(seed + 1)
@@ -223,18 +290,34 @@ def write_articles(docs_dir: Path, n: int, *, lang: str = "en", seed: int = 0,
 
 
 MARKDOWN_EXTENSIONS = [
-    "admonition", "attr_list", "md_in_html", "tables", {"toc": {"permalink": True}},
-    "pymdownx.details", "pymdownx.superfences",
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "tables",
+    {"toc": {"permalink": True}},
+    "pymdownx.details",
+    "pymdownx.superfences",
 ]
 
 
-def config_dict(plan: list[SynthArticle], *, lang: str = "en", kb: bool = True,
-                site_name: str = "Synthetic Help Center", docs_dir: str = "articles",
-                site_dir: str = "site") -> dict:
+def config_dict(
+    plan: list[SynthArticle],
+    *,
+    lang: str = "en",
+    kb: bool = True,
+    site_name: str = "Synthetic Help Center",
+    docs_dir: str = "articles",
+    site_dir: str = "site",
+) -> dict:
     """The ``mkdocs.yml`` of a synthetic project: kb's, or a default Material build."""
     theme = {"name": "material", "language": lang}
-    conf: dict = {"site_name": site_name, "docs_dir": docs_dir, "site_dir": site_dir,
-                  "theme": theme, "markdown_extensions": MARKDOWN_EXTENSIONS}
+    conf: dict = {
+        "site_name": site_name,
+        "docs_dir": docs_dir,
+        "site_dir": site_dir,
+        "theme": theme,
+        "markdown_extensions": MARKDOWN_EXTENSIONS,
+    }
     if kb:
         titles: dict[str, dict] = {}
         for a in plan:
@@ -249,8 +332,16 @@ def config_dict(plan: list[SynthArticle], *, lang: str = "en", kb: bool = True,
     return conf
 
 
-def make_project(root: Path, n: int, *, lang: str = "en", seed: int = 0, kb: bool = True,
-                 categories: int | None = None, docs_dir: Path | None = None) -> SynthProject:
+def make_project(
+    root: Path,
+    n: int,
+    *,
+    lang: str = "en",
+    seed: int = 0,
+    kb: bool = True,
+    categories: int | None = None,
+    docs_dir: Path | None = None,
+) -> SynthProject:
     """A synthetic project in ``root``: ``mkdocs.yml`` and ``articles/`` with ``n`` articles.
 
     With ``docs_dir`` (an existing folder written by an earlier call) the articles are
@@ -262,11 +353,17 @@ def make_project(root: Path, n: int, *, lang: str = "en", seed: int = 0, kb: boo
     if docs_dir is None:
         docs_dir = root / "articles"
         write_articles(docs_dir, n, lang=lang, seed=seed, categories=categories)
-    conf = config_dict(plan, lang=lang, kb=kb, docs_dir=str(Path(docs_dir).resolve()),
-                       site_dir=str((root / "site").resolve()))
+    conf = config_dict(
+        plan,
+        lang=lang,
+        kb=kb,
+        docs_dir=str(Path(docs_dir).resolve()),
+        site_dir=str((root / "site").resolve()),
+    )
     config_file = root / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False),
-                           encoding="utf-8")
+    config_file.write_text(
+        yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     cats = {}
     for a in plan:
         cats.setdefault(a.category, a.category)

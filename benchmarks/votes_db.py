@@ -6,20 +6,20 @@ import datetime as dt
 import hashlib
 import math
 import random
+import sqlite3
 import uuid
 from pathlib import Path
 
-from kb.simulate import make_articles
+import sqlalchemy as sa
+
+from kb.dev.simulate import make_articles
+from kb.store.tables import metadata
 
 
-def fill_sqlite(path: Path, n_votes: int, *, n_articles: int = 2000, seed: int = 1,
-                days: int = 180) -> list:
+def fill_sqlite(
+    path: Path, n_votes: int, *, n_articles: int = 2000, seed: int = 1, days: int = 180
+) -> list:
     """Create ``path`` with the feedback schema and ``n_votes`` votes; returns the articles."""
-    import sqlalchemy as sa
-
-    import feedback_api.review_models  # noqa: F401 - the review tables and indexes too
-    from feedback_api.models import metadata
-
     if path.exists():
         path.unlink()
     engine = sa.create_engine(f"sqlite:///{path}")
@@ -29,14 +29,14 @@ def fill_sqlite(path: Path, n_votes: int, *, n_articles: int = 2000, seed: int =
     weights = [max(a.traffic, 1) for a in arts]
     rng = random.Random(seed)
     start = dt.datetime(2025, 1, 1)
-    import sqlite3
-
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
-    sql = ("INSERT INTO feedback (submission, article_id, revision, csat, ces, comment, reason,"
-           " lang, visitor, source, created_at, updated_at, version)"
-           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)")
+    sql = (
+        "INSERT INTO feedback (submission, article_id, revision, csat, ces, comment, reason,"
+        " lang, visitor, source, created_at, updated_at, version)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)"
+    )
     batch = []
     chosen = rng.choices(arts, weights=weights, k=n_votes)
     for i, a in enumerate(chosen):
@@ -49,10 +49,23 @@ def fill_sqlite(path: Path, n_votes: int, *, n_articles: int = 2000, seed: int =
             ces = rng.randint(1, 3) if rng.random() < a.true_hard else rng.randint(4, 7)
         reason = "outdated" if csat <= 2 and rng.random() < 0.2 else None
         comment = "Missing the last step." if csat <= 2 and rng.random() < 0.1 else None
-        visitor = hashlib.blake2b(str(int(math.sqrt(i * 7919))).encode(),
-                                  digest_size=8).hexdigest()
-        batch.append((str(uuid.UUID(int=rng.getrandbits(128))), a.id, "r1", csat, ces, comment,
-                      reason, "en", visitor, "import", ts, ts))
+        visitor = hashlib.blake2b(str(int(math.sqrt(i * 7919))).encode(), digest_size=8).hexdigest()
+        batch.append(
+            (
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                a.id,
+                "r1",
+                csat,
+                ces,
+                comment,
+                reason,
+                "en",
+                visitor,
+                "import",
+                ts,
+                ts,
+            )
+        )
         if len(batch) == 50_000:
             con.executemany(sql, batch)
             batch.clear()

@@ -1,25 +1,21 @@
-"""kb's feedback API: a Flask application factory, ``gunicorn "feedback_api:create_app()"``."""
+"""kb's feedback API: a Flask application factory, ``gunicorn "kb.feedback_api:create_app()"``.
+
+The repository's ``feedback_api/`` folder is installed as ``kb.feedback_api``."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from kb.feedback_api import dashboard, db, feedback, headers, health, limits, openapi, search
+from kb.feedback_api.articles import Articles
+from kb.feedback_api.config import load_settings
+from kb.feedback_api.errors import register_error_handlers
+from kb.feedback_api.visitor import VisitorHasher
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, headers, limits
-from .articles import Articles
-from .config import load_settings
-from .errors import register_error_handlers
-from .visitor import VisitorHasher
-
 API_PREFIX = "/api/v1"
-
-# Parts of the API that other parts of kb provide, when their module exists:
-# (module, default URL prefix when the blueprint has none of its own).
-OPTIONAL_BLUEPRINTS = (("search.api", API_PREFIX), ("feedback_api.dashboard", "/dashboard"))
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -43,20 +39,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Every part of the API; each concern is one blueprint in its own module."""
-    from .feedback import bp as feedback_bp
-    from .health import bp as health_bp
-    from .openapi import bp as openapi_bp
-
-    for bp in (feedback_bp, health_bp, openapi_bp):
+    for bp in (feedback.bp, health.bp, openapi.bp):
         app.register_blueprint(bp, url_prefix=API_PREFIX)
-    extra_paths: dict[str, Any] = {}
-    for module_name, prefix in OPTIONAL_BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that part of kb is not installed here
-            raise
-        app.register_blueprint(module.bp, url_prefix=module.bp.url_prefix or prefix)
-        extra_paths.update(getattr(module, "OPENAPI_PATHS", {}))
-    app.extensions["kb_openapi_paths"] = extra_paths
+    app.register_blueprint(search.bp)  # /api/v1/search
+    app.register_blueprint(dashboard.bp)  # /dashboard
+    app.extensions["kb_openapi_paths"] = dict(search.OPENAPI_PATHS)

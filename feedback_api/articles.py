@@ -11,11 +11,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kb.manifest import manifest_path, read_manifest
+from kb.core.errors import SiteNotBuilt
+from kb.core.manifest import manifest_path, read_manifest
 
-
-class SiteNotBuilt(Exception):
-    """There is no manifest: the help center has not been built yet."""
+__all__ = ["Articles", "SiteNotBuilt"]
 
 
 class Articles:
@@ -33,7 +32,7 @@ class Articles:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
-            raise SiteNotBuilt(str(self.path)) from None
+            raise self._not_built() from None
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         if stamp == self._stamp:
             return
@@ -43,10 +42,15 @@ class Articles:
             try:
                 articles = read_manifest(self.site_dir).get("articles", [])
             except FileNotFoundError:
-                raise SiteNotBuilt(str(self.path)) from None
+                raise self._not_built() from None
             self._by_id = {a["id"]: a for a in articles}
             self._by_path = {a["path"]: a for a in articles}
             self._stamp = stamp
+
+    def _not_built(self) -> SiteNotBuilt:
+        return SiteNotBuilt(
+            f"the help center is not built (no manifest at {self.path}); run 'kb build' first"
+        )
 
     def get(self, article_id: str) -> dict[str, Any] | None:
         """The manifest entry of ``article_id``, or None when the site has no such article."""
@@ -58,9 +62,8 @@ class Articles:
         self._refresh()
         key = id_or_path.strip().lstrip("/")
         if key.startswith("articles/"):
-            key = key[len("articles/"):]
-        return (self._by_id.get(key) or self._by_path.get(key)
-                or self._by_path.get(f"{key}.md"))
+            key = key[len("articles/") :]
+        return self._by_id.get(key) or self._by_path.get(key) or self._by_path.get(f"{key}.md")
 
     def __len__(self) -> int:
         self._refresh()

@@ -13,21 +13,30 @@ from pathlib import Path
 from typing import Any
 
 from limits import parse_many
+from limits.storage import SCHEMES as STORAGE_SCHEMES
 
-from kb.errors import KbError
+from kb.core.errors import ConfigError
+from kb.store.engine import default_database_url
+
+__all__ = ["SETTINGS", "ConfigError", "load_settings"]
 
 DEFAULT_RATE_LIMIT = "60/minute"
 # Each search is logged (a database write): a client may not flood the log or the index.
 DEFAULT_SEARCH_RATE_LIMIT = "300/minute"
 
 # Flask config key -> (environment variable, description). The docs list every one of them
-# (tests/test_api_docs.py fails when one is missing from docs/api.md).
+# (tests/api/test_docs.py fails when one is missing from docs/api.md).
 SETTINGS: dict[str, tuple[str, str]] = {
     "PROJECT_DIR": ("KB_PROJECT_DIR", "the help center's folder (mkdocs.yml); default: the cwd"),
+    "CONFIG_FILE": (
+        "KB_CONFIG_FILE",
+        "the help center's mkdocs.yml; default PROJECT_DIR/mkdocs.yml",
+    ),
     "SITE_DIR": ("KB_SITE_DIR", "the built site (its _kb/manifest.json); default PROJECT_DIR/site"),
     "DATABASE_URL": ("KB_DATABASE_URL", "SQLAlchemy URL; default SQLite in PROJECT_DIR/.kb/"),
     "RATE_LIMIT": ("KB_RATE_LIMIT", "votes per client per article, e.g. 60/minute, or off"),
     "RATE_LIMIT_STORAGE": ("KB_RATE_LIMIT_STORAGE", "limits storage URI; default memory://"),
+    "RATE_LIMIT_KEY_PREFIX": ("KB_RATE_LIMIT_KEY_PREFIX", "prefix of the counters' Redis keys"),
     "SEARCH_RATE_LIMIT": ("KB_SEARCH_RATE_LIMIT", "searches and clicks per client, or off"),
     "SECRET_KEY": ("KB_SECRET_KEY", "Flask's secret key (dashboard sessions)"),
     "ALLOWED_ORIGINS": ("KB_ALLOWED_ORIGINS", "comma-separated origins allowed by CORS"),
@@ -40,18 +49,15 @@ SETTINGS: dict[str, tuple[str, str]] = {
 }
 
 
-class ConfigError(KbError):
-    """One or more settings are invalid; the message lists each with its variable name."""
-
-
 def _truthy(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def load_settings(test_config: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def load_settings(
+    test_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Settings from ``test_config`` first, then the environment, then defaults; validated."""
     env = os.environ if environ is None else environ
     given = dict(test_config or {})
@@ -66,11 +72,14 @@ def load_settings(test_config: Mapping[str, Any] | None = None,
 
     project = Path(raw.get("PROJECT_DIR") or os.getcwd()).resolve()
     out["PROJECT_DIR"] = project
+    out["CONFIG_FILE"] = Path(raw.get("CONFIG_FILE") or project / "mkdocs.yml").resolve()
     out["SITE_DIR"] = Path(raw.get("SITE_DIR") or project / "site").resolve()
     out["DATABASE_URL"] = str(raw.get("DATABASE_URL") or default_database_url(project))
 
-    for key, default in (("RATE_LIMIT", DEFAULT_RATE_LIMIT),
-                         ("SEARCH_RATE_LIMIT", DEFAULT_SEARCH_RATE_LIMIT)):
+    for key, default in (
+        ("RATE_LIMIT", DEFAULT_RATE_LIMIT),
+        ("SEARCH_RATE_LIMIT", DEFAULT_SEARCH_RATE_LIMIT),
+    ):
         rate = str(raw.get(key) or default).strip()
         if rate.lower() in ("off", "0", "none", "false"):
             out[key] = None
@@ -80,7 +89,11 @@ def load_settings(test_config: Mapping[str, Any] | None = None,
             out[key] = rate
         except ValueError:
             errors.append(f"KB_{key}: {rate!r} is not a rate such as '60/minute' or 'off'")
-    out["RATE_LIMIT_STORAGE"] = str(raw.get("RATE_LIMIT_STORAGE") or "memory://")
+    out["RATE_LIMIT_STORAGE"] = storage = str(raw.get("RATE_LIMIT_STORAGE") or "memory://")
+    problem = _storage_problem(storage)
+    if problem:
+        errors.append(f"KB_RATE_LIMIT_STORAGE: {problem}")
+    out["RATE_LIMIT_KEY_PREFIX"] = str(raw.get("RATE_LIMIT_KEY_PREFIX") or "") or None
 
     out["SECRET_KEY"] = raw.get("SECRET_KEY") or None
     origins = raw.get("ALLOWED_ORIGINS") or ()
@@ -88,8 +101,10 @@ def load_settings(test_config: Mapping[str, Any] | None = None,
         origins = [o.strip() for o in origins.split(",") if o.strip()]
     for origin in origins:
         if not re.fullmatch(r"https?://[^/\s]+", origin):
-            errors.append(f"KB_ALLOWED_ORIGINS: {origin!r} is not an origin like "
-                          "https://help.example.com (scheme and host, no path)")
+            errors.append(
+                f"KB_ALLOWED_ORIGINS: {origin!r} is not an origin like "
+                "https://help.example.com (scheme and host, no path)"
+            )
     out["ALLOWED_ORIGINS"] = frozenset(o.rstrip("/") for o in origins)
 
     out["TRUSTED_PROXIES"] = _int(raw.get("TRUSTED_PROXIES", 0), "KB_TRUSTED_PROXIES", errors)
@@ -99,12 +114,29 @@ def load_settings(test_config: Mapping[str, Any] | None = None,
     out["SITE_URL"] = str(site_url).rstrip("/") + "/" if site_url else None
     out["ADMIN_PASSWORD"] = raw.get("ADMIN_PASSWORD") or None
     out["AUTO_UPGRADE"] = _truthy(raw.get("AUTO_UPGRADE", False))
-    out["MAX_CONTENT_LENGTH"] = _int(raw.get("MAX_CONTENT_LENGTH", 64 * 1024),
-                                     "KB_MAX_BODY_BYTES", errors, minimum=1024)
+    out["MAX_CONTENT_LENGTH"] = _int(
+        raw.get("MAX_CONTENT_LENGTH", 64 * 1024), "KB_MAX_BODY_BYTES", errors, minimum=1024
+    )
     out["DB_TIMEOUT"] = _seconds(raw.get("DB_TIMEOUT", 5), "KB_DB_TIMEOUT", errors)
     if errors:
         raise ConfigError("invalid API settings:\n  " + "\n  ".join(errors))
     return out
+
+
+def _storage_problem(uri: str) -> str | None:
+    """Why the rate limits cannot count in ``uri`` (None: they can)."""
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme not in STORAGE_SCHEMES or scheme.startswith("async+"):
+        return f"{uri!r} is not a storage URI such as memory:// or redis://host:6379"
+    if scheme.startswith("redis"):
+        try:
+            import redis  # noqa: F401 - optional: the redis extra, only for redis:// storage
+        except ImportError:
+            return (
+                f"{scheme}:// needs the redis client, which is not installed: "
+                "pip install 'kb-helpcenter[redis]'"
+            )
+    return None
 
 
 def _int(value: Any, name: str, errors: list[str], minimum: int = 0) -> int:
@@ -127,9 +159,3 @@ def _seconds(value: Any, name: str, errors: list[str]) -> float:
     if not 0.1 <= number <= 300:
         errors.append(f"{name}: {number} is not between 0.1 and 300 seconds")
     return number
-
-
-def default_database_url(project_dir: str | Path) -> str:
-    """SQLite under the project's ``.kb/`` folder (created on first use)."""
-    return f"sqlite:///{Path(project_dir).resolve() / '.kb' / 'feedback.db'}"
-

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -22,31 +23,47 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from kb.feedback_api import dashboard_auth as auth
+from kb.feedback_api.db import get_engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from kb import review_data
-from kb.flags import Review
+from kb.core.errors import KbError
+from kb.core.manifest import manifest_path
+from kb.core.project import Project
+from kb.core.revisions import project_history_path
+from kb.plugin.project import load_project
+from kb.review import queries
+from kb.review import searches as search_log
+from kb.review.flags import Review
+from kb.review.report import load_review
+from kb.review.scoring import Tally, pct, total
+from kb.store import acks as review_store
+from kb.store.tables import feedback
 
-from . import dashboard_auth as auth
-from . import review_store
-from .db import get_engine
-
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
-               static_folder="static/dashboard", static_url_path="/static")
+bp = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/dashboard",
+    template_folder="templates",
+    static_folder="static/dashboard",
+    static_url_path="/static",
+)
 
 REVIEW_TTL = 300.0  # at most this many seconds between two computations (review_by dates)
 TREND_DAYS = 90
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 @bp.record_once
 def _setup(state) -> None:
     auth.setup(state.app)
-    state.app.extensions["kb_review_cache"] = {"at": 0.0, "review": None,
-                                               "lock": threading.Lock()}
+    state.app.extensions["kb_review_cache"] = {"at": 0.0, "review": None, "lock": threading.Lock()}
 
 
 @bp.before_request
@@ -56,9 +73,14 @@ def _gate():
     if not auth.enabled():
         return Response(render_template("dashboard/closed.html"), status=503)
     if request.method == "POST" and not auth.csrf_ok():
-        return Response(render_template("dashboard/error.html", status=400,
-                                        message="The form expired. Go back, reload the page "
-                                                "and try again."), status=400)
+        return Response(
+            render_template(
+                "dashboard/error.html",
+                status=400,
+                message="The form expired. Go back, reload the page and try again.",
+            ),
+            status=400,
+        )
     if request.endpoint not in ("dashboard.login",) and not auth.logged_in():
         return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
     return None
@@ -77,12 +99,11 @@ def _headers(response: Response) -> Response:
 
 @bp.app_context_processor
 def _context() -> dict[str, Any]:
-    return {"csrf_token": auth.csrf_token if request.path.startswith("/dashboard") else None,
-            "pct": _pct, "num": _num}
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{round(100 * x)}%"
+    return {
+        "csrf_token": auth.csrf_token if request.path.startswith("/dashboard") else None,
+        "pct": pct,
+        "num": _num,
+    }
 
 
 def _num(x: float | None, digits: int = 1) -> str:
@@ -91,51 +112,54 @@ def _num(x: float | None, digits: int = 1) -> str:
 
 # -- data --------------------------------------------------------------------------------------
 
-def _project() -> Path:
-    return Path(current_app.config["PROJECT_DIR"])
 
-
-def _docs_dir() -> Path | None:
+def _mtime(p: Path) -> float:
     try:
-        return review_data.project_docs_dir(_project() / "mkdocs.yml")
-    except Exception:  # as with the settings: the dashboard works without it
-        return None
+        return p.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
-def _settings():
-    cfg = _project() / "mkdocs.yml"
-    try:
-        return review_data.review_settings(cfg)
-    except Exception:  # a broken mkdocs.yml must not take the dashboard down: defaults
-        current_app.logger.exception("cannot read review settings from %s", cfg)
-        return review_data.review_settings(None)
+def _project() -> Project:
+    """The help center of ``CONFIG_FILE``, read again only when that file changes."""
+    config_file = Path(current_app.config["CONFIG_FILE"])
+    cache = current_app.extensions["kb_review_cache"]
+    key = _mtime(config_file)
+    held = cache.get("project")
+    if held is None or held[0] != key:
+        project = Project.defaults(config_file)
+        if config_file.exists():
+            try:
+                project = load_project(config_file)
+            except KbError:  # a broken mkdocs.yml must not take the dashboard down: defaults
+                current_app.logger.exception("cannot read review settings from %s", config_file)
+        held = cache["project"] = (key, project)
+    return held[1]
 
 
 def _fingerprint() -> tuple:
     """What the review depends on: the manifest, the revision history, the votes."""
-    from kb.manifest import manifest_path
-    from kb.revisions import project_history_path
-
-    from .models import feedback
-
-    def mtime(p: Path) -> float:
-        try:
-            return p.stat().st_mtime
-        except OSError:
-            return 0.0
-
     votes: tuple = ()
     try:
-        import sqlalchemy as sa
-
         with get_engine().connect() as conn:
-            votes = tuple(conn.execute(sa.select(
-                sa.func.max(feedback.c.id), sa.func.max(feedback.c.updated_at),
-                sa.func.count())).one())
+            votes = tuple(
+                conn.execute(
+                    sa.select(
+                        sa.func.max(feedback.c.id),
+                        sa.func.max(feedback.c.updated_at),
+                        sa.func.count(),
+                    )
+                ).one()
+            )
     except SQLAlchemyError:
         pass
-    return (mtime(manifest_path(current_app.config["SITE_DIR"])),
-            mtime(project_history_path(_project())), mtime(_project() / "mkdocs.yml"), votes)
+    project = _project()
+    return (
+        _mtime(manifest_path(current_app.config["SITE_DIR"])),
+        _mtime(project_history_path(project.project_dir)),
+        _mtime(project.config_file),
+        votes,
+    )
 
 
 def get_review(fresh: bool = False) -> Review:
@@ -143,23 +167,46 @@ def get_review(fresh: bool = False) -> Review:
     cache = current_app.extensions["kb_review_cache"]
     key = _fingerprint()
     with cache["lock"]:
-        stale = (fresh or cache["review"] is None or cache.get("key") != key
-                 or time.monotonic() - cache["at"] > REVIEW_TTL)
+        stale = (
+            fresh
+            or cache["review"] is None
+            or cache.get("key") != key
+            or time.monotonic() - cache["at"] > REVIEW_TTL
+        )
         if stale:
             try:
-                cache["review"] = review_data.load_review(
-                    get_engine(), current_app.config["SITE_DIR"], _project(), _settings(),
-                    docs_dir=_docs_dir())
+                cache["review"] = load_review(
+                    get_engine(), _project(), site_dir=current_app.config["SITE_DIR"]
+                )
             except FileNotFoundError:
-                abort(Response(render_template("dashboard/error.html", status=503,
-                                               message="The help center is not built yet: run "
-                                                       "'kb build'."), status=503))
+                abort(
+                    Response(
+                        render_template(
+                            "dashboard/error.html",
+                            status=503,
+                            message="The help center is not built yet: run 'kb build'.",
+                        ),
+                        status=503,
+                    )
+                )
             cache["at"], cache["key"] = time.monotonic(), key
         return cache["review"]
 
 
 def _forget_review() -> None:
     current_app.extensions["kb_review_cache"]["review"] = None
+
+
+def _zero(engine, since: dt.datetime, limit: int) -> list[tuple[str, int]]:
+    """``[(query, count)]`` of the searches that found nothing."""
+    rows = _safe(lambda: search_log.zero_result_queries(engine, since=since, limit=limit), [])
+    return search_log.query_counts(rows)
+
+
+def _top(engine, since: dt.datetime, limit: int) -> list[tuple[str, int]]:
+    """``[(query, count)]`` of the most frequent searches."""
+    rows = _safe(lambda: search_log.top_queries(engine, since=since, limit=limit), [])
+    return search_log.query_counts(rows)
 
 
 def _safe(fn, default):
@@ -172,13 +219,11 @@ def _safe(fn, default):
 
 def rolling_trend(days: list, window: int = 7) -> dict[str, list]:
     """Daily votes, with CSAT and CES over the last ``window`` days (daily rates are noise)."""
-    from kb.scoring import Tally, total
-
     labels, csat, ces, votes = [], [], [], []
     dates = [dt.date.fromisoformat(d) for d, _ in days]
     for i, (day, t) in enumerate(days):
         first = dates[i] - dt.timedelta(days=window - 1)
-        span: Tally = total(x for j, (_, x) in enumerate(days[:i + 1]) if dates[j] >= first)
+        span: Tally = total(x for j, (_, x) in enumerate(days[: i + 1]) if dates[j] >= first)
         labels.append(day)
         votes.append(t.votes)
         csat.append(None if span.csat is None else round(100 * span.csat, 1))
@@ -187,6 +232,7 @@ def rolling_trend(days: list, window: int = 7) -> dict[str, list]:
 
 
 # -- pages -------------------------------------------------------------------------------------
+
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
@@ -201,8 +247,9 @@ def login():
             return redirect(target)
         else:
             error, status = "Wrong password.", 401
-    resp = Response(render_template("dashboard/login.html", error=error, next=target),
-                    status=status)
+    resp = Response(
+        render_template("dashboard/login.html", error=error, next=target), status=status
+    )
     if status == 429:
         resp.headers["Retry-After"] = str(auth.throttled(auth.client()))
     return resp
@@ -210,8 +257,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    from flask import session
-
     session.clear()
     return redirect(url_for("dashboard.login"))
 
@@ -221,15 +266,22 @@ def overview():
     review = get_review()
     engine = get_engine()
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=TREND_DAYS)
-    days = _safe(lambda: review_data.daily_tallies(engine, since=since), [])
+    days = _safe(lambda: queries.daily_tallies(engine, since=since), [])
     trend = rolling_trend(days)
-    comments = _safe(lambda: review_data.recent_comments(engine, limit=8), [])
+    comments = _safe(lambda: queries.recent_comments(engine, limit=8), [])
     handled = _safe(lambda: review_store.handled_ids(engine, [c["id"] for c in comments]), set())
     titles = {a.id: a.article.get("title") for a in review.articles}
-    return render_template("dashboard/overview.html", review=review, trend=trend,
-                           site=review.baselines.site, comments=comments, handled=handled,
-                           titles=titles, zero=_safe(lambda: review_data.zero_result_queries(
-                               engine, since=since, limit=10), []), days=TREND_DAYS)
+    return render_template(
+        "dashboard/overview.html",
+        review=review,
+        trend=trend,
+        site=review.baselines.site,
+        comments=comments,
+        handled=handled,
+        titles=titles,
+        zero=_zero(engine, since, 10),
+        days=TREND_DAYS,
+    )
 
 
 @bp.get("/flags")
@@ -241,9 +293,11 @@ def flags():
         ack = acks.get(a.id)
         codes = [r.code for r in a.reasons]
         (acked if review_store.covers(ack, a.article.get("revision"), codes) else open_).append(
-            (a, ack))
-    return render_template("dashboard/flags.html", review=review, open_flags=open_,
-                           acked_flags=acked)
+            (a, ack)
+        )
+    return render_template(
+        "dashboard/flags.html", review=review, open_flags=open_, acked_flags=acked
+    )
 
 
 @bp.get("/articles/<path:article_id>")
@@ -251,40 +305,60 @@ def article(article_id: str):
     review = get_review()
     found = next((a for a in review.articles if a.id == article_id), None)
     if found is None:
-        return Response(render_template("dashboard/error.html", status=404,
-                                        message="No such article in the built help center."),
-                        status=404)
+        return Response(
+            render_template(
+                "dashboard/error.html",
+                status=404,
+                message="No such article in the built help center.",
+            ),
+            status=404,
+        )
     engine = get_engine()
-    comments = _safe(lambda: review_data.recent_comments(engine, article_id, limit=200), [])
+    comments = _safe(lambda: queries.recent_comments(engine, article_id, limit=200), [])
     handled = _safe(lambda: review_store.handled_ids(engine, [c["id"] for c in comments]), set())
-    chart = {"labels": [r.revision[:7] or "?" for r in found.revisions],
-             "csat": [None if r.tally.csat is None else round(100 * r.tally.csat, 1)
-                      for r in found.revisions],
-             "low": [None if not r.tally.csat_interval else round(100 * r.tally.csat_interval[0], 1)
-                     for r in found.revisions],
-             "high": [None if not r.tally.csat_interval
-                      else round(100 * r.tally.csat_interval[1], 1) for r in found.revisions],
-             "ces": [None if r.tally.ces is None else round(r.tally.ces, 2)
-                     for r in found.revisions],
-             "votes": [r.tally.votes for r in found.revisions]}
-    searches = _safe(lambda: review_data.searches_for_article(engine, article_id), [])
-    return render_template("dashboard/article.html", a=found, review=review, chart=chart,
-                           comments=comments, handled=handled, searches=searches,
-                           acks=_safe(lambda: review_store.acks_of(engine, article_id), []))
+    chart = {
+        "labels": [r.revision[:7] or "?" for r in found.revisions],
+        "csat": [
+            None if r.tally.csat is None else round(100 * r.tally.csat, 1) for r in found.revisions
+        ],
+        "low": [
+            None if not r.tally.csat_interval else round(100 * r.tally.csat_interval[0], 1)
+            for r in found.revisions
+        ],
+        "high": [
+            None if not r.tally.csat_interval else round(100 * r.tally.csat_interval[1], 1)
+            for r in found.revisions
+        ],
+        "ces": [None if r.tally.ces is None else round(r.tally.ces, 2) for r in found.revisions],
+        "votes": [r.tally.votes for r in found.revisions],
+    }
+    searches = _safe(lambda: search_log.searches_for_article(engine, article_id), [])
+    return render_template(
+        "dashboard/article.html",
+        a=found,
+        review=review,
+        chart=chart,
+        comments=comments,
+        handled=handled,
+        searches=searches,
+        acks=_safe(lambda: review_store.acks_of(engine, article_id), []),
+    )
 
 
 @bp.get("/searches")
 def searches():
     engine = get_engine()
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=TREND_DAYS)
-    return render_template("dashboard/searches.html", days=TREND_DAYS,
-                           top=_safe(lambda: review_data.top_queries(engine, since=since,
-                                                                     limit=50), []),
-                           zero=_safe(lambda: review_data.zero_result_queries(
-                               engine, since=since, limit=50), []))
+    return render_template(
+        "dashboard/searches.html",
+        days=TREND_DAYS,
+        top=_top(engine, since, 50),
+        zero=_zero(engine, since, 50),
+    )
 
 
 # -- actions -----------------------------------------------------------------------------------
+
 
 @bp.post("/comments/<int:feedback_id>/handled")
 def comment_handled(feedback_id: int):
@@ -309,11 +383,18 @@ def acknowledge(article_id: str):
         flash("Write a note: what will be done, or why the flag is fine.", "error")
     else:
         try:
-            review_store.acknowledge(get_engine(), article_id, found.article.get("revision"),
-                                     [r.code for r in found.reasons], note)
+            review_store.acknowledge(
+                get_engine(),
+                article_id,
+                found.article.get("revision"),
+                [r.code for r in found.reasons],
+                note,
+            )
             flash("Flag acknowledged.")
         except SQLAlchemyError:
             current_app.logger.exception("cannot acknowledge %s", article_id)
             flash("Could not save: is the database upgraded (kb db upgrade)?", "error")
-    return redirect(auth.safe_next(request.form.get("next"))
-                    or url_for("dashboard.article", article_id=article_id))
+    return redirect(
+        auth.safe_next(request.form.get("next"))
+        or url_for("dashboard.article", article_id=article_id)
+    )

@@ -6,7 +6,9 @@
   ``/dashboard``, and Secure whenever the request came over HTTPS (directly or through a
   trusted proxy).
 - Every form carries a per-session CSRF token, checked on every POST.
-- Failed logins are throttled per client address (5 tries per 15 minutes).
+- Failed logins are throttled per client address (5 tries per 15 minutes), counted in the
+  rate limits' store (``KB_RATE_LIMIT_STORAGE``, :mod:`kb.feedback_api.limits`): with a shared
+  store such as Redis, every worker and instance counts the same tries.
 - After login, ``next`` may only point inside the dashboard: no open redirect.
 """
 
@@ -15,20 +17,18 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import threading
-import time
-from collections import deque
 from pathlib import Path
 
 from flask import Flask, Request, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
+from kb.feedback_api import limits
 from werkzeug.security import check_password_hash, generate_password_hash
 
 COOKIE_NAME = "kb_dashboard"
 COOKIE_PATH = "/dashboard"
 SESSION_HOURS = 12
-MAX_FAILURES = 5
-FAILURE_WINDOW = 15 * 60
+MAX_FAILURES = limits.LOGIN_MAX_FAILURES
+FAILURE_WINDOW = limits.LOGIN_WINDOW_S
 
 
 class DashboardSessions(SecureCookieSessionInterface):
@@ -66,8 +66,6 @@ def setup(app: Flask) -> None:
     state = app.extensions.setdefault("kb_dashboard", {})
     state["password_hash"] = generate_password_hash(password) if password else None
     app.config["ADMIN_PASSWORD"] = None  # no plain copy left in memory: only the hash
-    state["failures"] = {}
-    state["lock"] = threading.Lock()
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _persistent_secret(Path(app.config["PROJECT_DIR"]))
     app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_HOURS * 3600
@@ -108,35 +106,18 @@ def client() -> str:
 
 def throttled(who: str) -> int:
     """Seconds to wait before ``who`` may try again (0: may try now)."""
-    state = current_app.extensions["kb_dashboard"]
-    now = time.monotonic()
-    with state["lock"]:
-        tries = state["failures"].get(who)
-        if not tries:
-            return 0
-        while tries and now - tries[0] > FAILURE_WINDOW:
-            tries.popleft()
-        if len(tries) < MAX_FAILURES:
-            return 0
-        return int(FAILURE_WINDOW - (now - tries[0])) + 1
+    return limits.login_wait(who)
 
 
 def check_password(who: str, password: str) -> bool:
-    state = current_app.extensions["kb_dashboard"]
-    ok = bool(state["password_hash"]) and check_password_hash(state["password_hash"], password)
-    with state["lock"]:
-        if ok:
-            state["failures"].pop(who, None)
-        else:
-            if len(state["failures"]) > 10_000:  # bounded memory under a flood of addresses
-                # Forget the clients that are not throttled first: a flood of new addresses
-                # must not set free the ones that are (an attacker could buy a reset).
-                failures = state["failures"]
-                for key in [k for k, t in failures.items() if len(t) < MAX_FAILURES]:
-                    del failures[key]
-                if len(failures) > 10_000:
-                    failures.clear()
-            state["failures"].setdefault(who, deque()).append(time.monotonic())
+    """Whether ``password`` is the admin's; a failure counts against ``who``, a success
+    forgets its failures."""
+    held = current_app.extensions["kb_dashboard"]["password_hash"]
+    ok = bool(held) and check_password_hash(held, password)
+    if ok:
+        limits.login_succeeded(who)
+    else:
+        limits.login_failed(who)
     return ok
 
 

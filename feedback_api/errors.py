@@ -34,15 +34,26 @@ HTTP_CODES = {
 class ApiError(Exception):
     """An error answered to the client in the one error shape."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
         self.headers = headers or {}
 
 
-def api_error(status: int, code: str, message: str, field: str | None = None,
-              headers: dict[str, str] | None = None) -> Response:
+def api_error(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """A JSON error response in the one shape (for code that returns rather than raises)."""
     body: dict[str, str] = {"code": code, "message": message}
     if field:
@@ -59,7 +70,9 @@ def _from_http(exc: HTTPException) -> Response:
     code = HTTP_CODES.get(status, "http_error")
     message = exc.description or exc.name
     if status == 429:
-        message = f"Too many votes from this client; try again later ({exc.description})."
+        # kb's own limits answer with their scope's message (kb/feedback_api/limits.py); a 429
+        # from elsewhere (an extension's decorator) says only what it knows.
+        message = f"Too many requests from this client; try again later ({exc.description})."
     elif status == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         message = f"The request body is larger than {limit} bytes." if limit else message

@@ -14,15 +14,16 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, redirect, request
+from kb.feedback_api import db
+from kb.feedback_api.articles import SiteNotBuilt
+from kb.feedback_api.errors import ApiError
+from kb.feedback_api.limits import check_vote_limit
+from kb.feedback_api.redirects import thanks_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db
-from .articles import SiteNotBuilt
-from .errors import ApiError
-from .limits import check_vote_limit
-from .redirects import thanks_url
-from .storage import SubmissionConflict, upsert_vote
-from .votes import FieldError, parse_vote
+from kb.core.votes import FieldError, parse_vote
+from kb.store.engine import write_transaction
+from kb.store.votes import SubmissionConflict, upsert_vote
 
 log = logging.getLogger("feedback_api")
 bp = Blueprint("feedback", __name__)
@@ -40,8 +41,9 @@ def post_feedback():
     elif request.mimetype == "application/json":
         data = _json_object()
     else:
-        raise ApiError(415, "unsupported_media_type",
-                       "Send the vote as application/json (or as an HTML form).")
+        raise ApiError(
+            415, "unsupported_media_type", "Send the vote as application/json (or as an HTML form)."
+        )
     try:
         vote = parse_vote(data, lenient_types=is_form)
     except FieldError as exc:
@@ -49,8 +51,13 @@ def post_feedback():
     entry = _article(vote.article)
     if vote.submission is None:
         if not is_form:
-            raise ApiError(422, "invalid_field", "submission is required (a UUID made by the "
-                           "client, so retries update the same vote)", "submission")
+            raise ApiError(
+                422,
+                "invalid_field",
+                "submission is required (a UUID made by the "
+                "client, so retries update the same vote)",
+                "submission",
+            )
         vote.submission = str(uuid.uuid4())  # a form cannot make one; one post is one vote
     vote.revision = vote.revision or entry.get("revision")
     vote.lang = vote.lang or entry.get("lang")
@@ -66,10 +73,17 @@ def post_feedback():
         vote_id, created = _store(engine, vote)
     if is_form:
         cfg = current_app.config
-        return redirect(thanks_url(
-            entry.get("url") or "", site_url=cfg["SITE_URL"],
-            referrer=request.headers.get("Referer"), origin=request.headers.get("Origin"),
-            host_url=request.host_url, allowed_origins=cfg["ALLOWED_ORIGINS"]), code=303)
+        return redirect(
+            thanks_url(
+                entry.get("url") or "",
+                site_url=cfg["SITE_URL"],
+                referrer=request.headers.get("Referer"),
+                origin=request.headers.get("Origin"),
+                host_url=request.host_url,
+                allowed_origins=cfg["ALLOWED_ORIGINS"],
+            ),
+            code=303,
+        )
     return jsonify(id=vote_id, submission=vote.submission), 201 if created else 200
 
 
@@ -82,16 +96,25 @@ def _store(engine, vote) -> tuple[int, bool]:
     """Upsert the vote; database trouble is a 503 with Retry-After (the widget retries)."""
     try:
         vote.visitor = current_app.extensions["kb_visitor"](
-            engine, request.remote_addr or "", request.user_agent.string)
-        with db.write_transaction(engine) as conn:
+            engine, request.remote_addr or "", request.user_agent.string
+        )
+        with write_transaction(engine) as conn:
             vote_id, created = upsert_vote(conn, vote)
     except SubmissionConflict:
-        raise ApiError(409, "submission_conflict", "This submission belongs to a vote on "
-                       "another article; make a new one.", "submission") from None
+        raise ApiError(
+            409,
+            "submission_conflict",
+            "This submission belongs to a vote on another article; make a new one.",
+            "submission",
+        ) from None
     except SQLAlchemyError:
         log.exception("could not store a vote")
-        raise ApiError(503, "database_unavailable", "The vote could not be stored now; "
-                       "try again shortly.", headers={"Retry-After": "5"}) from None
+        raise ApiError(
+            503,
+            "database_unavailable",
+            "The vote could not be stored now; try again shortly.",
+            headers={"Retry-After": "5"},
+        ) from None
     return vote_id, created
 
 
@@ -110,9 +133,14 @@ def _article(article_id: str) -> dict[str, Any]:
     try:
         entry = current_app.extensions["kb_articles"].get(article_id)
     except SiteNotBuilt:
-        raise ApiError(503, "site_not_built", "The help center has not been built yet "
-                       "(run kb build).", headers={"Retry-After": "30"}) from None
+        raise ApiError(
+            503,
+            "site_not_built",
+            "The help center has not been built yet (run kb build).",
+            headers={"Retry-After": "30"},
+        ) from None
     if entry is None:
-        raise ApiError(404, "unknown_article", "No article with this id in the help center.",
-                       "article")
+        raise ApiError(
+            404, "unknown_article", "No article with this id in the help center.", "article"
+        )
     return entry

@@ -22,8 +22,15 @@ def _origin(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def thanks_url(article_url: str, *, site_url: str | None, referrer: str | None,
-               origin: str | None, host_url: str, allowed_origins: Collection[str]) -> str:
+def thanks_url(
+    article_url: str,
+    *,
+    site_url: str | None,
+    referrer: str | None,
+    origin: str | None,
+    host_url: str,
+    allowed_origins: Collection[str],
+) -> str:
     """The article's address with ``?kb_feedback=thanks#kb-feedback-thanks``."""
     rel = article_url.lstrip("/")
     suffix = f"{rel}?{THANKS_QUERY}#{THANKS_FRAGMENT}"

@@ -16,9 +16,9 @@ from datetime import date
 
 from sqlalchemy import Engine, delete, select
 
-from .db import write_transaction
-from .models import visitor_salts
-from .storage import insert_for, utcnow
+from kb.store.engine import write_transaction
+from kb.store.tables import visitor_salts
+from kb.store.votes import insert_for, utcnow
 
 HASH_CHARS = 32  # 128 bits: collisions are negligible, and it fits the column with room
 
@@ -27,12 +27,15 @@ def daily_salt(engine: Engine, day: date) -> bytes:
     """Today's salt, made on first use; salts of earlier days are deleted."""
     key = day.isoformat()
     with write_transaction(engine) as conn:
-        conn.execute(insert_for(conn, visitor_salts)
-                     .values(day=key, salt=secrets.token_hex(32))
-                     .on_conflict_do_nothing(index_elements=[visitor_salts.c.day]))
+        conn.execute(
+            insert_for(conn, visitor_salts)
+            .values(day=key, salt=secrets.token_hex(32))
+            .on_conflict_do_nothing(index_elements=[visitor_salts.c.day])
+        )
         conn.execute(delete(visitor_salts).where(visitor_salts.c.day < key))
-        salt = conn.execute(select(visitor_salts.c.salt)
-                            .where(visitor_salts.c.day == key)).scalar_one()
+        salt = conn.execute(
+            select(visitor_salts.c.salt).where(visitor_salts.c.day == key)
+        ).scalar_one()
     return bytes.fromhex(salt)
 
 
@@ -44,8 +47,9 @@ class VisitorHasher:
         self._day: date | None = None
         self._salt = b""
 
-    def __call__(self, engine: Engine, address: str, user_agent: str,
-                 today: date | None = None) -> str:
+    def __call__(
+        self, engine: Engine, address: str, user_agent: str, today: date | None = None
+    ) -> str:
         today = today or utcnow().date()
         with self._lock:
             if today != self._day:

@@ -10,8 +10,9 @@ from pathlib import Path
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
-from . import search_checks, site_headers
-from .builder import load_project_config
+from kb.core import site_headers
+from kb.plugin.builder import load_project_config
+from kb.search import settings as search_checks
 
 log = logging.getLogger("mkdocs.kb.serve")
 
@@ -22,8 +23,9 @@ class KbServer(LiveReloadServer):
     """MkDocs' live-reload server that hands some URL prefixes to other WSGI apps, and
     answers the site's own files with security headers (kb/site_headers.py)."""
 
-    def __init__(self, *args, mounts: dict[str, WSGIApp] | None = None, api_url: str = "",
-                 **kwargs) -> None:
+    def __init__(
+        self, *args, mounts: dict[str, WSGIApp] | None = None, api_url: str = "", **kwargs
+    ) -> None:
         self.mounts = sorted((mounts or {}).items(), key=lambda kv: -len(kv[0]))
         self.api_url = api_url
         super().__init__(*args, **kwargs)
@@ -55,17 +57,26 @@ class KbServer(LiveReloadServer):
         return body
 
 
-def api_app(project_dir: Path, site_dir: Path, database_url: str | None = None) -> WSGIApp:
+def api_app(
+    project_dir: Path,
+    site_dir: Path,
+    database_url: str | None = None,
+    config_file: str | Path | None = None,
+) -> WSGIApp:
     """The feedback API (and dashboard) for a preview: schema created or upgraded on start."""
-    from feedback_api import create_app
-    from feedback_api.db import database_url as resolve_url
+    # Flask, SQLAlchemy and Alembic (~1 s): not for the commands that only ask default_site_dir
+    from kb.feedback_api import create_app
+    from kb.store.engine import database_url as resolve_url
 
-    return create_app({
-        "PROJECT_DIR": project_dir,
-        "SITE_DIR": site_dir,
-        "DATABASE_URL": resolve_url(project_dir, database_url),
-        "AUTO_UPGRADE": True,  # a writer never has to run 'kb db upgrade' to preview
-    })
+    return create_app(
+        {
+            "PROJECT_DIR": project_dir,
+            "CONFIG_FILE": Path(config_file or project_dir / "mkdocs.yml"),
+            "SITE_DIR": site_dir,
+            "DATABASE_URL": resolve_url(project_dir, database_url),
+            "AUTO_UPGRADE": True,  # a writer never has to run 'kb db upgrade' to preview
+        }
+    )
 
 
 def default_site_dir(config_file: str | Path) -> Path:
@@ -78,9 +89,15 @@ def _quiet_dirty_warning(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("A 'dirty' build is being performed")
 
 
-def make_server(config_file: str | Path = "mkdocs.yml", host: str = "127.0.0.1", port: int = 8000,
-                *, livereload: bool = True, mounts: dict[str, WSGIApp] | None = None,
-                site_dir: str | Path | None = None) -> KbServer:
+def make_server(
+    config_file: str | Path = "mkdocs.yml",
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    livereload: bool = True,
+    mounts: dict[str, WSGIApp] | None = None,
+    site_dir: str | Path | None = None,
+) -> KbServer:
     """Build the site once and return a server ready for ``serve()``.
 
     Later rebuilds are "dirty": only changed articles are rendered again, so an edit shows
@@ -111,8 +128,15 @@ def make_server(config_file: str | Path = "mkdocs.yml", host: str = "127.0.0.1",
     api_url = str((config.extra.get("kb") or {}).get("api_url") or "")
     # MkDocs polls the watched files every 0.5 s; a quarter second halves the wait for an
     # edit to be noticed (a poll stats every article: about 5 ms per 1,000).
-    server = KbServer(builder=builder, host=host, port=port, root=str(site_dir), mounts=mounts,
-                      api_url=api_url, polling_interval=0.25)
+    server = KbServer(
+        builder=builder,
+        host=host,
+        port=port,
+        root=str(site_dir),
+        mounts=mounts,
+        api_url=api_url,
+        polling_interval=0.25,
+    )
     logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty_warning)
 
     def error_page(code: int) -> bytes | None:

@@ -7,10 +7,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from kb.content import Article, clean_heading
-from kb.links import headings
+from kb.search.analysis import clean
 
-from .analysis import clean
+from kb.core.content import Article, clean_heading
+from kb.core.links import headings
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -60,8 +60,20 @@ class SearchDoc:
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes (the article revision covers only
         title and body; summary, tags, url and language count too)."""
-        raw = json.dumps([self.revision, self.path, self.url, self.lang, self.type, self.title,
-                          self.summary, self.tags, INDEX_FORMAT], ensure_ascii=False)
+        raw = json.dumps(
+            [
+                self.revision,
+                self.path,
+                self.url,
+                self.lang,
+                self.type,
+                self.title,
+                self.summary,
+                self.tags,
+                INDEX_FORMAT,
+            ],
+            ensure_ascii=False,
+        )
         return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
 
 

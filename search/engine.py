@@ -13,12 +13,13 @@ import re
 import threading
 from dataclasses import dataclass
 
-from . import proximity, synonyms
-from .analysis import _PARTS, LANGS, NUMBER_WORDS, stopwords, terms, words
-from .scoring import Alternative, Scorer, Unit
-from .snippets import snippet
-from .spelling import Corrector
-from .vectors import POOL, Reranker
+from kb.search import proximity, synonyms
+from kb.search.analysis import _PARTS, LANGS, NUMBER_WORDS, stopwords, terms, words
+from kb.search.index import generation_dir
+from kb.search.scoring import Alternative, Scorer, Unit
+from kb.search.snippets import snippet
+from kb.search.spelling import Corrector
+from kb.search.vectors import POOL, Reranker
 
 MAX_QUERY = 200  # characters; longer input is cut
 MAX_LIMIT = 50
@@ -69,7 +70,8 @@ class SearchEngine:
         with ix.searcher() as s:
             self.doc_counts = {lang: s.doc_frequency("lang", lang) for lang in LANGS}
         self.default_lang = max(LANGS, key=lambda lang: self.doc_counts.get(lang, 0))
-        self.thesaurus = synonyms.for_index(ix)  # built-ins + the generation's own groups
+        # the built-in synonyms and the groups the published generation carries
+        self.thesaurus = synonyms.for_generation(generation_dir(ix))
         self.reranker = Reranker.for_index(ix)  # None unless the build made vectors
 
     # -- resources -----------------------------------------------------------------------
@@ -105,8 +107,9 @@ class SearchEngine:
         with self._lock:
             if self._scorer is None or self._scorer.r is not self.ranking:
                 searcher = self._scorer.searcher if self._scorer else self.ix.searcher()
-                self._scorer = Scorer(searcher, self.ranking,
-                                      {lang: fields_for(lang) for lang in LANGS})
+                self._scorer = Scorer(
+                    searcher, self.ranking, {lang: fields_for(lang) for lang in LANGS}
+                )
             return self._scorer
 
     def warm(self) -> None:
@@ -127,8 +130,10 @@ class SearchEngine:
                 field = f"words_{lang}"
                 freq = {}
                 if field in reader.indexed_field_names():
-                    freq = {t.decode() if isinstance(t, bytes) else t: ti.doc_frequency()
-                            for t, ti in reader.iter_field(field)}
+                    freq = {
+                        t.decode() if isinstance(t, bytes) else t: ti.doc_frequency()
+                        for t, ti in reader.iter_field(field)
+                    }
                 c = self._correctors[lang] = Corrector(freq)
             return c
 
@@ -175,8 +180,9 @@ class SearchEngine:
         searcher = self.searcher()
         return any(searcher.doc_frequency(f, found[0][0]) for f in fields_for(lang))
 
-    def units(self, text: str, lang: str, corrections: dict[str, str] | None = None,
-              typed: bool = True) -> list[Unit]:
+    def units(
+        self, text: str, lang: str, corrections: dict[str, str] | None = None, typed: bool = True
+    ) -> list[Unit]:
         """The query as units: each word with its synonyms (and spelling corrections)."""
         r = self.ranking
         found = terms(text, lang)
@@ -212,8 +218,9 @@ class SearchEngine:
                 by_term[t].alternatives.extend(Alternative(a, share) for a in span.alternatives)
         return [u for u in order if u.alternatives]
 
-    def _ranked(self, units: list[Unit], seqs: list[list[str]], lang: str,
-                limit: int) -> tuple[list[tuple[int, float]], int]:
+    def _ranked(
+        self, units: list[Unit], seqs: list[list[str]], lang: str, limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
         scorer = self.scorer
         scores = scorer.score(units, lang)
         total = int((scores > 0).sum())
@@ -225,9 +232,16 @@ class SearchEngine:
 
         searcher = self.searcher()
         for seq in seqs:
-            for d, b in proximity.bonuses(searcher, lang, [d for d, _ in hits], seq,
-                                          self.ranking, holds, self._directory(),
-                                          self.stored).items():
+            for d, b in proximity.bonuses(
+                searcher,
+                lang,
+                [d for d, _ in hits],
+                seq,
+                self.ranking,
+                holds,
+                self._directory(),
+                self.stored,
+            ).items():
                 extra[d] = max(extra.get(d, 0.0), b)
         cover = self.ranking.title_cover
         share: dict[int, float] = {}
@@ -242,10 +256,11 @@ class SearchEngine:
                     for t in title - idf.keys():
                         idf[t] = searcher.idf(field, t)
                     # words common to many titles ("Adobe Commerce") count less
-                    share[d] = (sum(idf[t] for t in title & asked)
-                                / sum(idf[t] for t in title))
-        ranked = sorted(((d, (s + extra.get(d, 0.0)) * (1 + cover * share.get(d, 0.0)))
-                         for d, s in hits), key=lambda h: -h[1])
+                    share[d] = sum(idf[t] for t in title & asked) / sum(idf[t] for t in title)
+        ranked = sorted(
+            ((d, (s + extra.get(d, 0.0)) * (1 + cover * share.get(d, 0.0))) for d, s in hits),
+            key=lambda h: -h[1],
+        )
         return ranked[:limit], total
 
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> dict:
@@ -283,11 +298,20 @@ class SearchEngine:
         out = []
         for docnum, score in ranked:
             fields = self.stored(docnum)
-            snip, section = snippet(fields.get("sections") or [], fields.get("summary") or "",
-                                    wanted, lang)
-            out.append({"id": fields["id"], "path": fields["path"], "title": fields["title"],
-                        "url": fields["url"], "score": round(score, 4),
-                        "snippet": snip, "section": section})
+            snip, section = snippet(
+                fields.get("sections") or [], fields.get("summary") or "", wanted, lang
+            )
+            out.append(
+                {
+                    "id": fields["id"],
+                    "path": fields["path"],
+                    "title": fields["title"],
+                    "url": fields["url"],
+                    "score": round(score, 4),
+                    "snippet": snip,
+                    "section": section,
+                }
+            )
         return {"results": out, "total": total, "suggestion": suggestion}
 
 

@@ -23,13 +23,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.search.analysis import LANGS, KbAnalyzer, signature, words
+from kb.search.documents import SearchDoc
+from kb.search.synonyms import NO_BUILTIN, PUBLISHED
 from whoosh import fields, index
 from whoosh.writing import LockError
 
-from kb import atomic
-
-from .analysis import LANGS, KbAnalyzer, signature, words
-from .documents import SearchDoc
+from kb.core import atomic
+from kb.core.errors import KbError, SiteNotBuilt
 
 INDEX_NAME = "kb"
 SITE_SUBDIR = Path("_kb") / "search"
@@ -39,8 +40,16 @@ SCHEMA_VERSION = 2
 TEXT_FIELDS = ("title", "keys", "body")
 
 
-class SearchIndexError(RuntimeError):
-    """The search index is missing or cannot be opened."""
+class SearchIndexError(KbError):
+    """The search index cannot be written or opened."""
+
+
+class SearchIndexMissing(SearchIndexError, SiteNotBuilt):
+    """The site has no published search index: it has not been built."""
+
+
+def missing_message(target: Path) -> str:
+    return f"no search index in {target}; run 'kb build'"
 
 
 def make_schema() -> fields.Schema:
@@ -71,10 +80,18 @@ def to_fields(doc: SearchDoc) -> dict:
     body = doc.body_text
     vocab = set(words(f"{doc.title}\n{keys}\n{body}"))
     return {
-        "id": doc.id, "lang": lang, "type": doc.type, "path": doc.path, "url": doc.url,
-        "title": doc.title, "summary": doc.summary, "fp": doc.fingerprint,
+        "id": doc.id,
+        "lang": lang,
+        "type": doc.type,
+        "path": doc.path,
+        "url": doc.url,
+        "title": doc.title,
+        "summary": doc.summary,
+        "fp": doc.fingerprint,
         "sections": [(s.anchor, s.heading, s.text) for s in doc.sections],
-        f"title_{lang}": doc.title, f"keys_{lang}": keys, f"body_{lang}": body,
+        f"title_{lang}": doc.title,
+        f"keys_{lang}": keys,
+        f"body_{lang}": body,
         f"words_{lang}": " ".join(w for w in vocab if w.isalpha() and 2 < len(w) < 30),
     }
 
@@ -106,8 +123,7 @@ def _read_state(work: Path) -> dict:
 
 
 def _write_state(work: Path, generation: int, ids: dict[str, str]) -> None:
-    atomic.write_json(work / STATE, {"schema": _schema(), "generation": generation,
-                                     "ids": ids})
+    atomic.write_json(work / STATE, {"schema": _schema(), "generation": generation, "ids": ids})
 
 
 def _open_work(work: Path, *, fresh: bool):
@@ -132,8 +148,14 @@ def _known_ids(ix, state: dict | None) -> dict[str, str]:
         return {f["id"]: f.get("fp", "") for f in s.all_stored_fields()}
 
 
-def update_index(work: str | Path, docs: Iterable[SearchDoc], *, procs: int = 1,
-                 limitmb: int = 128, fresh: bool = False) -> UpdateResult:
+def update_index(
+    work: str | Path,
+    docs: Iterable[SearchDoc],
+    *,
+    procs: int = 1,
+    limitmb: int = 128,
+    fresh: bool = False,
+) -> UpdateResult:
     """Bring the working index in line with ``docs``: add, re-index or delete by id."""
     start = time.perf_counter()
     work = Path(work)
@@ -179,6 +201,7 @@ def update_index(work: str | Path, docs: Iterable[SearchDoc], *, procs: int = 1,
 
 # -- publication into the site ----------------------------------------------------------------
 
+
 def site_index_dir(site_dir: str | Path) -> Path:
     return Path(site_dir) / SITE_SUBDIR
 
@@ -190,8 +213,14 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def publish(work: str | Path, site_dir: str | Path, *, keep: int = 2,
-            synonyms: str | Path | None = None, builtin_synonyms: bool = True) -> Path:
+def publish(
+    work: str | Path,
+    site_dir: str | Path,
+    *,
+    keep: int = 2,
+    synonyms: str | Path | None = None,
+    builtin_synonyms: bool = True,
+) -> Path:
     """Freeze the working index into ``<site>/_kb/search/`` and point CURRENT at it.
 
     ``synonyms``: the project's synonyms folder; its ``<lang>.txt`` files are copied into
@@ -209,15 +238,20 @@ def publish(work: str | Path, site_dir: str | Path, *, keep: int = 2,
     tmp.mkdir()
     toc = f"_{INDEX_NAME}_{gen}.toc"
     for f in work.iterdir():
-        if f.is_file() and f.name != STATE and not f.name.endswith(".lock") and (
-            not f.name.endswith(".toc") or f.name == toc
+        if (
+            f.is_file()
+            and f.name != STATE
+            and not f.name.endswith(".lock")
+            and (not f.name.endswith(".toc") or f.name == toc)
         ):
             _link_or_copy(f, tmp / f.name)
     _carry_synonyms(tmp, synonyms, builtin_synonyms)
     os.rename(tmp, target / name)
     atomic.write_json(target / POINTER, {"dir": name, "generation": gen})
-    olds = sorted((d for d in target.iterdir() if d.is_dir() and d.name.startswith("g-")),
-                  key=lambda d: d.stat().st_mtime_ns)
+    olds = sorted(
+        (d for d in target.iterdir() if d.is_dir() and d.name.startswith("g-")),
+        key=lambda d: d.stat().st_mtime_ns,
+    )
     for d in olds[:-keep] if keep else olds:
         if d.name != name:
             shutil.rmtree(d, ignore_errors=True)
@@ -229,8 +263,6 @@ def publish(work: str | Path, site_dir: str | Path, *, keep: int = 2,
 
 def _carry_synonyms(generation: Path, folder: str | Path | None, builtin: bool) -> None:
     """Copy (never link: writers edit them in place) the project's synonym files."""
-    from .synonyms import NO_BUILTIN, PUBLISHED
-
     files = [Path(folder) / f"{lang}.txt" for lang in LANGS] if folder else []
     files = [f for f in files if f.is_file()]
     if not files and builtin:
@@ -244,12 +276,12 @@ def _carry_synonyms(generation: Path, folder: str | Path | None, builtin: bool) 
 
 
 def current_dir(site_dir: str | Path) -> Path:
-    """The published generation CURRENT names; raises SearchIndexError when there is none."""
+    """The published generation CURRENT names; raises SearchIndexMissing when there is none."""
     target = site_index_dir(site_dir)
     try:
         name = json.loads((target / POINTER).read_text(encoding="utf-8"))["dir"]
     except (OSError, ValueError, KeyError, TypeError):
-        raise SearchIndexError(f"no search index in {target}; run 'kb build'") from None
+        raise SearchIndexMissing(missing_message(target)) from None
     path = target / name
     if "/" in name or not path.is_dir():
         raise SearchIndexError(f"{target}: CURRENT names a missing index '{name}'")

@@ -13,10 +13,9 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 import numpy as np
+from kb.search import analysis
 from whoosh.matching.wrappers import FilterMatcher, MultiMatcher, WrappingMatcher
 from whoosh.reading import TermNotFound
-
-from . import analysis
 
 BODY_CANDIDATES = 10
 
@@ -55,8 +54,16 @@ def _saturate(freq: int, k1: float) -> float:
     return freq * (k1 + 1) / (freq + k1)
 
 
-def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
-            holds=None, directory: dict | None = None, stored=None) -> dict[int, float]:
+def bonuses(
+    searcher,
+    lang: str,
+    docnums: list[int],
+    seq: list[str],
+    r,
+    holds=None,
+    directory: dict | None = None,
+    stored=None,
+) -> dict[int, float]:
     """docnum -> bonus for the candidates ``docnums`` (query words ``seq``, in order).
 
     ``holds(field, term)``, when given, returns the sorted docnums holding ``term`` in
@@ -66,9 +73,11 @@ def bonuses(searcher, lang: str, docnums: list[int], seq: list[str], r,
     if len(seq) < 2 or not docnums:
         return out
     reader = searcher.reader()
-    fields = ((f"title_{lang}", r.phrase_title, 3, 0.0, 0.0, len(docnums)),
-              # body postings are long: positions are read for the very best only
-              (f"body_{lang}", r.phrase_body, 4, r.near_body, r.run_body, BODY_CANDIDATES))
+    fields = (
+        (f"title_{lang}", r.phrase_title, 3, 0.0, 0.0, len(docnums)),
+        # body postings are long: positions are read for the very best only
+        (f"body_{lang}", r.phrase_body, 4, r.near_body, r.run_body, BODY_CANDIDATES),
+    )
     for field, full, gap, near, run, count in fields:
         wanted = sorted(set(docnums[:count]))
         terms = set(seq)
@@ -142,8 +151,9 @@ def _leaves(m, offset: int = 0):
         yield m, offset
 
 
-def positions(reader, field: str, term: str, docnums: list[int],
-              directory: dict | None = None) -> dict[int, list[int]]:
+def positions(
+    reader, field: str, term: str, docnums: list[int], directory: dict | None = None
+) -> dict[int, list[int]]:
     """docnum -> positions of ``term`` in ``field``, for the sorted ``docnums`` only.
 
     Whoosh's posting blocks are chained; the chain (each block's highest id and offset) is

@@ -12,8 +12,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from .analysis import terms
-from .documents import SearchDoc
+from kb.search.analysis import terms
+from kb.search.documents import SearchDoc
 
 TOP_TERMS = 24  # terms kept per article
 COMMON = 0.15  # terms in more than this share of articles do not propose candidates

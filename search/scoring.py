@@ -34,9 +34,6 @@ class Unit:
 
     alternatives: list[Alternative] = field(default_factory=list)
 
-    def all_terms(self) -> set[str]:
-        return {t for a in self.alternatives for t in a.terms}
-
 
 class Scorer:
     """BM25F for one opened index (thread-safe; arrays cached per index generation)."""
@@ -66,8 +63,9 @@ class Scorer:
         arr = self._lengths.get(fieldname)
         if arr is None:
             dfl = self.reader.doc_field_length
-            arr = np.fromiter((dfl(d, fieldname, 0) for d in range(self.n)), dtype=np.float32,
-                              count=self.n)
+            arr = np.fromiter(
+                (dfl(d, fieldname, 0) for d in range(self.n)), dtype=np.float32, count=self.n
+            )
             self._lengths[fieldname] = arr
             self._avg[fieldname] = float(self.searcher.avg_field_length(fieldname) or 1.0)
         return arr

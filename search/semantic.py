@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,25 +27,58 @@ import numpy as np
 
 _MB = 1 << 20
 # Every small file that changes the vectors (max_tokens may come from either of the last two).
-_DIGEST_FILES = ("config.json", "tokenizer.json", "1_Pooling/config.json", "modules.json",
-                 "sentence_bert_config.json", "tokenizer_config.json")
+_DIGEST_FILES = (
+    "config.json",
+    "tokenizer.json",
+    "1_Pooling/config.json",
+    "modules.json",
+    "sentence_bert_config.json",
+    "tokenizer_config.json",
+)
 # Tokens per forward pass: measured on 2 cores, 256 ran ~7x faster than whole padded batches
 # of 32 on a mix of short and 256-token texts, as activations stay in cache and padding is small.
 _ROW_BUDGET = 256
 _POOLINGS = ("mean", "cls", "max")
 # How sentence-transformers < 5 names pooling modes in 1_Pooling/config.json: a boolean
 # "pooling_mode_<suffix>" each (built, not spelled out: bandit reads "..._token" as a password).
-_LEGACY_POOLING = {f"pooling_mode_{suffix}": name for suffix, name in (
-    ("mean_tokens", "mean"), ("cls_token", "cls"), ("max_tokens", "max"),
-    ("lasttoken", "lasttoken"), ("mean_sqrt_len_tokens", "mean_sqrt_len_tokens"),
-    ("weightedmean_tokens", "weightedmean"))}
+_LEGACY_POOLING = {
+    f"pooling_mode_{suffix}": name
+    for suffix, name in (
+        ("mean_tokens", "mean"),
+        ("cls_token", "cls"),
+        ("max_tokens", "max"),
+        ("lasttoken", "lasttoken"),
+        ("mean_sqrt_len_tokens", "mean_sqrt_len_tokens"),
+        ("weightedmean_tokens", "weightedmean"),
+    )
+}
 # Float32 rational approximation of erf on [-4, 4] (the one XLA/Eigen use for float32), max
 # error ~1e-7: numpy has no erf, scipy is not a dependency, and BERT's GELU uses the exact form.
-_ERF_ALPHA = np.array([-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
-                       -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
-                       -1.60960333262415e-02], dtype=np.float32)
-_ERF_BETA = np.array([-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
-                      -7.37332916720468e-03, -1.42647390514189e-02], dtype=np.float32)
+_ERF_ALPHA = np.array(
+    [
+        -2.72614225801306e-10,
+        2.77068142495902e-08,
+        -2.10102402082508e-06,
+        -5.69250639462346e-05,
+        -7.34990630326855e-04,
+        -2.95459980854025e-03,
+        -1.60960333262415e-02,
+    ],
+    dtype=np.float32,
+)
+_ERF_BETA = np.array(
+    [
+        -1.45660718464996e-05,
+        -2.13374055278905e-04,
+        -1.68282697438203e-03,
+        -7.37332916720468e-03,
+        -1.42647390514189e-02,
+    ],
+    dtype=np.float32,
+)
+
+
+Progress = Callable[[int, int], None]  # (texts embedded so far, all texts)
 
 
 class EncoderError(RuntimeError):
@@ -126,8 +160,10 @@ def _pooling_mode(folder: Path) -> str:
         raise EncoderError(f"{folder}: the Transformer module must be the folder itself")
     unsupported = set(kinds) - {"Transformer", "Pooling", "Normalize"}
     if unsupported or "Pooling" not in kinds:
-        raise EncoderError(f"{folder / 'modules.json'}: supported modules are Transformer, "
-                           f"Pooling (required), Normalize; found {', '.join(sorted(kinds))}")
+        raise EncoderError(
+            f"{folder / 'modules.json'}: supported modules are Transformer, "
+            f"Pooling (required), Normalize; found {', '.join(sorted(kinds))}"
+        )
     rel = f"{kinds['Pooling'] or '1_Pooling'}/config.json"
     cfg = _read_json(folder, rel)
     if "pooling_mode" in cfg:  # how recent sentence-transformers save it: a name or a list
@@ -136,8 +172,10 @@ def _pooling_mode(folder: Path) -> str:
     else:
         modes = [name for key, name in _LEGACY_POOLING.items() if cfg.get(key)]
     if len(modes) != 1 or modes[0] not in _POOLINGS:
-        raise EncoderError(f"{folder / rel}: unsupported pooling {modes or 'none'} "
-                           f"(supported: one of mean, cls, max)")
+        raise EncoderError(
+            f"{folder / rel}: unsupported pooling {modes or 'none'} "
+            f"(supported: one of mean, cls, max)"
+        )
     return modes[0]
 
 
@@ -155,8 +193,16 @@ def _prompts(folder: Path) -> dict[str, str]:
 class Encoder:
     """Encodes texts into sentence vectors with a local BERT sentence-transformers model."""
 
-    def __init__(self, folder: Path, config: dict, weights: dict[str, np.ndarray],
-                 tokenizer: Any, pooling: str, max_tokens: int, lowercase: bool) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        config: dict,
+        weights: dict[str, np.ndarray],
+        tokenizer: Any,
+        pooling: str,
+        max_tokens: int,
+        lowercase: bool,
+    ) -> None:
         self.folder = folder
         self.name = folder.name
         self.digest = model_digest(folder)
@@ -184,18 +230,22 @@ class Encoder:
         config = _read_json(folder, "config.json")
         kind = (config.get("model_type"), config.get("position_embedding_type", "absolute"))
         if kind != ("bert", "absolute"):
-            raise EncoderError(f"{folder / 'config.json'}: model_type {kind[0]!r} with "
-                               f"{kind[1]!r} positions is not supported (only 'bert', absolute)")
+            raise EncoderError(
+                f"{folder / 'config.json'}: model_type {kind[0]!r} with "
+                f"{kind[1]!r} positions is not supported (only 'bert', absolute)"
+            )
         pooling = _pooling_mode(folder)
         sbert = _read_json(folder, "sentence_bert_config.json", default={})
         # sentence-transformers < 5 saves max_seq_length there; later ones in tokenizer_config.
         limit = sbert.get("max_seq_length") or _read_json(
-            folder, "tokenizer_config.json", default={}).get("model_max_length")
+            folder, "tokenizer_config.json", default={}
+        ).get("model_max_length")
         limit = int(limit) if isinstance(limit, (int, float)) and limit < 100_000 else 256
         max_tokens = min(limit, int(config.get("max_position_embeddings", 512)))
         for rel in ("tokenizer.json", "model.safetensors"):
             if not (folder / rel).is_file():
                 raise EncoderError(f"{folder}: missing {rel}")
+        # optional (the 'meaning' extra): needed only when a project sets search_model
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -207,8 +257,15 @@ class Encoder:
         # The tokenizer.json may carry its own fixed padding/truncation (e.g. 128): ours rule.
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=max_tokens)
-        return cls(folder, config, weights, tokenizer, pooling, max_tokens,
-                   bool(sbert.get("do_lower_case")))
+        return cls(
+            folder,
+            config,
+            weights,
+            tokenizer,
+            pooling,
+            max_tokens,
+            bool(sbert.get("do_lower_case")),
+        )
 
     def _load_weights(self, raw: dict[str, np.ndarray], n_layers: int) -> None:
         # Checkpoints saved from BertModel have no prefix; from BertFor* they start "bert.".
@@ -238,22 +295,32 @@ class Encoder:
         for i in range(n_layers):
             p = f"encoder.layer.{i}"
             q, k, v = (linear(f"{p}.attention.self.{n}") for n in ("query", "key", "value"))
-            self._layers.append((
-                (np.ascontiguousarray(np.concatenate([q[0], k[0], v[0]], axis=1)),
-                 np.concatenate([q[1], k[1], v[1]])),
-                linear(f"{p}.attention.output.dense"), norm(f"{p}.attention.output"),
-                linear(f"{p}.intermediate.dense"), linear(f"{p}.output.dense"),
-                norm(f"{p}.output")))
+            self._layers.append(
+                (
+                    (
+                        np.ascontiguousarray(np.concatenate([q[0], k[0], v[0]], axis=1)),
+                        np.concatenate([q[1], k[1], v[1]]),
+                    ),
+                    linear(f"{p}.attention.output.dense"),
+                    norm(f"{p}.attention.output"),
+                    linear(f"{p}.intermediate.dense"),
+                    linear(f"{p}.output.dense"),
+                    norm(f"{p}.output"),
+                )
+            )
         if self._word.shape[1] != self.dim:
             raise EncoderError(f"{self.folder}: weights do not match hidden_size {self.dim}")
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(
+        self, texts: list[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
         """Return a float32 (len(texts), dim) array of unit vectors, in the order given.
 
         Texts are tokenised together, truncated to ``max_tokens``, then run in batches of
         similar length (longest first) so padding costs little: at most ``batch_size`` texts
         and about ``_ROW_BUDGET`` tokens per batch. The attention mask keeps a text's vector
-        independent of what it was batched with."""
+        independent of what it was batched with. ``progress(done, total)`` is called after
+        each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
@@ -267,14 +334,16 @@ class Encoder:
             width = -(-len(ids[order[start]]) // 8) * 8
             # Few enough tokens per batch that the activations stay in the CPU cache.
             count = max(1, min(batch_size, _ROW_BUDGET // width))
-            chunk = order[start:start + count]
+            chunk = order[start : start + count]
             start += count
             batch = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.float32)
             for row, i in enumerate(chunk):
-                batch[row, :len(ids[i])] = ids[i]
-                mask[row, :len(ids[i])] = 1.0
+                batch[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1.0
             out[chunk] = self._forward(batch, mask)
+            if progress is not None:
+                progress(min(start, len(order)), len(order))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, np.float32(1e-12))
 

@@ -7,8 +7,14 @@ import os
 import threading
 from pathlib import Path
 
-from .engine import SearchEngine
-from .index import POINTER, SearchIndexError, open_published, site_index_dir
+from kb.search.engine import SearchEngine
+from kb.search.index import (
+    POINTER,
+    SearchIndexMissing,
+    missing_message,
+    open_published,
+    site_index_dir,
+)
 
 
 class SearchService:
@@ -28,7 +34,7 @@ class SearchService:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def engine(self) -> SearchEngine:
-        """The engine for the newest published index; raises SearchIndexError without one."""
+        """The engine for the newest published index; raises SearchIndexMissing without one."""
         stamp = self._pointer_stamp()
         engine = self._engine
         if engine is not None and stamp == self._stamp:
@@ -36,16 +42,16 @@ class SearchService:
         with self._lock:
             if self._engine is None or stamp != self._stamp:
                 if stamp is None:
-                    raise SearchIndexError(f"no search index in {site_index_dir(self.site_dir)}; "
-                                           "run 'kb build'")
+                    raise SearchIndexMissing(missing_message(site_index_dir(self.site_dir)))
                 if self._retired is not None:  # two generations old: nobody uses it now
                     self._retired.close()
                 self._retired = self._engine
                 self._engine = SearchEngine(open_published(self.site_dir))
                 self._stamp = stamp
                 if self.warm:
-                    threading.Thread(target=self._engine.warm, daemon=True,
-                                     name="kb-search-warm").start()
+                    threading.Thread(
+                        target=self._engine.warm, daemon=True, name="kb-search-warm"
+                    ).start()
             return self._engine
 
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape as _escape
 
-from .analysis import terms
+from kb.search.analysis import terms
 
 WINDOW = 200  # characters of text in a snippet
 
@@ -14,8 +14,10 @@ def html_escape(text: str) -> str:
 
 
 # Accented Latin letters -> plain, for a quick substring test before analysing a text.
-_FOLD = str.maketrans("àáâäãåèéêëìíîïòóôöõùúûüçñÀÁÂÄÃÅÈÉÊËÌÍÎÏÒÓÔÖÕÙÚÛÜÇÑ",
-                      "aaaaaaeeeeiiiiooooouuuucnaaaaaaeeeeiiiiooooouuuucn")
+_FOLD = str.maketrans(
+    "àáâäãåèéêëìíîïòóôöõùúûüçñÀÁÂÄÃÅÈÉÊËÌÍÎÏÒÓÔÖÕÙÚÛÜÇÑ",
+    "aaaaaaeeeeiiiiooooouuuucnaaaaaaeeeeiiiiooooouuuucn",
+)
 MAX_TEXT = 4000  # characters of a section that are looked at
 
 

@@ -14,7 +14,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _distance(a: str, b: str) -> int:
@@ -77,5 +77,6 @@ class Corrector:
         # at the same distance, a word made of the same letters wins over a more frequent
         # one: a doubled or dropped double letter ("stoped" -> "stopped", not "stored")
         letters = set(word)
-        return min(candidates, key=lambda c: (_distance(word, c), set(c) != letters,
-                                              -self.freq[c], c))
+        return min(
+            candidates, key=lambda c: (_distance(word, c), set(c) != letters, -self.freq[c], c)
+        )

@@ -3,7 +3,8 @@
 Built-in groups live in ``search/synonyms/<lang>.txt`` (one group a line, comma-separated
 words or phrases, ``#`` comments). A help center adds its own in the same format (the
 ``search_synonyms`` folder); a build copies them into the published index generation, and
-:func:`for_index` gives the engine a :class:`Thesaurus` of built-ins + that generation's groups.
+:func:`for_generation` gives the engine a :class:`Thesaurus` of built-ins + that generation's
+groups.
 Matching runs on every word of the query, stop words included, so "log in" is not mistaken
 for "log".
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .analysis import _PARTS, LANGS, clean, fold, stemmer, terms
+from kb.search.analysis import _PARTS, LANGS, clean, fold, stemmer, terms
 
 DATA = Path(__file__).resolve().parent / "synonyms"
 PUBLISHED = "synonyms"  # the folder of project groups inside a published index generation
@@ -29,9 +30,29 @@ class Variant:
 
 # Articles and determiners are skipped when matching ("export the database" matches
 # "export database"); prepositions are not ("log in" is not "log").
-SKIP = {"en": {"the", "a", "an", "my", "our", "your", "this", "that"},
-        "it": {"il", "lo", "la", "i", "gli", "le", "l", "un", "una", "uno", "mio", "mia",
-               "miei", "mie", "nostro", "nostra", "questo", "questa"}}
+SKIP = {
+    "en": {"the", "a", "an", "my", "our", "your", "this", "that"},
+    "it": {
+        "il",
+        "lo",
+        "la",
+        "i",
+        "gli",
+        "le",
+        "l",
+        "un",
+        "una",
+        "uno",
+        "mio",
+        "mia",
+        "miei",
+        "mie",
+        "nostro",
+        "nostra",
+        "questo",
+        "questa",
+    },
+}
 
 
 def _match_key(text: str, lang: str) -> tuple[str, ...]:
@@ -44,8 +65,9 @@ def _keys_at(text: str, lang: str) -> list[tuple[int, str]]:
     """(position in the query's words, match key) of every word that is not skipped."""
     st = stemmer(lang)
     skip = SKIP.get(lang, set())
-    return [(i, _key(st, w)) for i, w in enumerate(_PARTS.findall(clean(text)))
-            if w.lower() not in skip]
+    return [
+        (i, _key(st, w)) for i, w in enumerate(_PARTS.findall(clean(text))) if w.lower() not in skip
+    ]
 
 
 def _key(st, word: str) -> str:
@@ -90,8 +112,13 @@ def problems(text: str, lang: str) -> list[tuple[int, str]]:
     out = []
     for n, entries in parse(text):
         if len(entries) < 2:
-            out.append((n, f"a synonym group needs at least two entries separated by commas; "
-                           f"found {len(entries)}"))
+            out.append(
+                (
+                    n,
+                    f"a synonym group needs at least two entries separated by commas; "
+                    f"found {len(entries)}",
+                )
+            )
         for e in entries:
             if not usable(variant(e, lang)):
                 out.append((n, f"'{e}' has no searchable word (only stop words or punctuation)"))
@@ -143,12 +170,10 @@ class Thesaurus:
 BUILTIN = Thesaurus()
 
 
-def for_index(ix) -> Thesaurus:
-    """The thesaurus of an opened index: built-ins plus the groups its generation carries
-    (``<generation>/synonyms/``, written by :func:`search.index.publish`)."""
-    from .index import generation_dir
-
-    folder = generation_dir(ix)
+def for_generation(folder: Path | None) -> Thesaurus:
+    """The thesaurus of a published index generation's folder (None: an index not on disk):
+    built-ins plus the groups it carries (``<generation>/synonyms/``, written by
+    :func:`kb.search.index.publish`)."""
     if folder is None or not (folder / PUBLISHED).is_dir():
         return BUILTIN
     return Thesaurus.load(folder / PUBLISHED)
@@ -161,11 +186,6 @@ class Span:
     alternatives: list[tuple[str, ...]]  # term tuples of the other variants
 
 
-def find(text: str, lang: str) -> list[Span]:
-    """The built-in synonym spans in the query's words (positions as in analysis.terms)."""
-    return _find(text, lang, groups(lang))
-
-
 def _find(text: str, lang: str, groups) -> list[Span]:
     at = _keys_at(text, lang)
     words = [k for _i, k in at]
@@ -176,7 +196,7 @@ def _find(text: str, lang: str, groups) -> list[Span]:
         for v in group:
             n = len(v.match)
             for i in range(len(words) - n + 1):
-                if tuple(words[i:i + n]) == v.match:
+                if tuple(words[i : i + n]) == v.match:
                     candidates.append((n, i, v, group))
     by_place: dict[tuple[int, int], Span] = {}
     for n, i, v, group in sorted(candidates, key=lambda c: (-c[0], c[1])):
@@ -185,11 +205,12 @@ def _find(text: str, lang: str, groups) -> list[Span]:
         if same is not None:  # the words belong to several groups
             same.alternatives = list(dict.fromkeys(same.alternatives + alts))
             continue
-        if any(taken[i:i + n]):
+        if any(taken[i : i + n]):
             continue
         for k in range(i, i + n):
             taken[k] = True
-        by_place[(i, i + n)] = span = Span(at[i][0], at[i + n - 1][0] + 1,
-                                           list(dict.fromkeys(alts)))
+        by_place[(i, i + n)] = span = Span(
+            at[i][0], at[i + n - 1][0] + 1, list(dict.fromkeys(alts))
+        )
         spans.append(span)
     return sorted(spans, key=lambda s: s.start)

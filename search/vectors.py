@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from kb.search.documents import SearchDoc
+from kb.search.index import generation_dir
+from kb.search.semantic import Encoder, Progress
 
-from kb import atomic
-
-from .documents import SearchDoc
-from .index import generation_dir
+from kb.core import atomic
 
 log = logging.getLogger("kb.search")
 
@@ -58,7 +58,6 @@ _ENCODERS_LOCK = threading.Lock()
 
 def load_encoder(folder: str | Path):
     """The encoder of a model folder, loaded once per process (the weights are large)."""
-    from .semantic import Encoder
 
     key = str(Path(folder).resolve())
     with _ENCODERS_LOCK:
@@ -98,10 +97,16 @@ def clear(work: str | Path) -> None:
             pass
 
 
-def update_vectors(work: str | Path, docs: list[SearchDoc], model: str | Path,
-                   encoder=None) -> VectorResult:
+def update_vectors(
+    work: str | Path,
+    docs: list[SearchDoc],
+    model: str | Path,
+    encoder=None,
+    progress: Progress | None = None,
+) -> VectorResult:
     """Embed the articles whose text changed since the last build (by fingerprint), reuse
-    the others' vectors, and write the set for ``publish`` to carry."""
+    the others' vectors, and write the set for ``publish`` to carry. ``progress(done, total)``
+    follows the embedding, article by article."""
     start = time.perf_counter()
     work = Path(work)
     enc = encoder or load_encoder(model)
@@ -110,22 +115,39 @@ def update_vectors(work: str | Path, docs: list[SearchDoc], model: str | Path,
     if old.get("digest") == enc.digest:
         try:
             mat = np.load(work / MATRIX)
-            reuse = {i: (fp, mat[k]) for k, (i, fp) in
-                     enumerate(zip(old["ids"], old["fps"], strict=True))}
+            reuse = {
+                i: (fp, mat[k])
+                for k, (i, fp) in enumerate(zip(old["ids"], old["fps"], strict=True))
+            }
         except (OSError, ValueError, KeyError, IndexError):
             reuse = {}
     todo = [d for d in docs if reuse.get(d.id, ("",))[0] != d.fingerprint]
     prefix = enc.prompts.get("passage") or enc.prompts.get("document") or ""
-    fresh = enc.encode([prefix + text_for(d) for d in todo]) if todo else None
+    texts = [prefix + text_for(d) for d in todo]
+    if not todo:
+        fresh = None
+    elif progress is None:  # any encoder: encode(texts) is all it needs
+        fresh = enc.encode(texts)
+    else:
+        fresh = enc.encode(texts, progress=progress)
     new = {d.id: fresh[k] for k, d in enumerate(todo)}
     matrix = np.zeros((len(docs), enc.dim), dtype=np.float32)
     for k, d in enumerate(docs):
         matrix[k] = new[d.id] if d.id in new else reuse[d.id][1]
-    _write(work, matrix, {"model": str(Path(model).resolve()), "digest": enc.digest,
-                          "dim": enc.dim, "ids": [d.id for d in docs],
-                          "fps": [d.fingerprint for d in docs]})
-    return VectorResult(encoded=len(todo), reused=len(docs) - len(todo),
-                        seconds=time.perf_counter() - start)
+    _write(
+        work,
+        matrix,
+        {
+            "model": str(Path(model).resolve()),
+            "digest": enc.digest,
+            "dim": enc.dim,
+            "ids": [d.id for d in docs],
+            "fps": [d.fingerprint for d in docs],
+        },
+    )
+    return VectorResult(
+        encoded=len(todo), reused=len(docs) - len(todo), seconds=time.perf_counter() - start
+    )
 
 
 class Reranker:
@@ -148,12 +170,14 @@ class Reranker:
         try:
             enc = encoder or load_encoder(model)
         except Exception as exc:  # noqa: BLE001 - search keeps working on words alone
-            log.warning("search: semantic re-ranking off: cannot load the model %s: %s",
-                        model, exc)
+            log.warning("search: semantic re-ranking off: cannot load the model %s: %s", model, exc)
             return None
         if enc.digest != meta.get("digest"):
-            log.warning("search: semantic re-ranking off: the model in %s is not the one the "
-                        "index was built with; run 'kb build'", model)
+            log.warning(
+                "search: semantic re-ranking off: the model in %s is not the one the "
+                "index was built with; run 'kb build'",
+                model,
+            )
             return None
         matrix = np.load(folder / MATRIX, mmap_mode="r")
         with ix.searcher() as s:
@@ -172,8 +196,9 @@ class Reranker:
         prefix = self.encoder.prompts.get("query", "")
         return self.encoder.encode([prefix + text])[0]
 
-    def rerank(self, text: str, lang: str,
-               ranked: list[tuple[int, float]]) -> tuple[list[tuple[int, float]], int]:
+    def rerank(
+        self, text: str, lang: str, ranked: list[tuple[int, float]]
+    ) -> tuple[list[tuple[int, float]], int]:
         """``ranked`` (docnum, score) from the word search, best first -> the fused order
         (score: higher is better, comparable within one answer only), and how many articles
         meaning added.
@@ -197,7 +222,8 @@ class Reranker:
         extra = closer[np.argsort(-cos[closer], kind="stable")][:EXTRA].tolist()
         pool = docs + extra
         by_meaning = {d: r for r, d in enumerate(sorted(pool, key=lambda d: -cos[d]))}
-        fused = {d: 1.0 / (RRF_K + 1 + k) + 1.0 / (RRF_K + 1 + by_meaning[d])
-                 for k, d in enumerate(pool)}  # an added article ranks after the words'
+        fused = {
+            d: 1.0 / (RRF_K + 1 + k) + 1.0 / (RRF_K + 1 + by_meaning[d]) for k, d in enumerate(pool)
+        }  # an added article ranks after the words'
         order = sorted(range(len(pool)), key=lambda k: (-fused[pool[k]], k))
         return [(pool[k], round(fused[pool[k]] * 1000, 4)) for k in order], len(extra)

@@ -8,17 +8,18 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from .conftest import free_port
+from tests.helpers import free_port
 
 PASSWORD = "let me in, please"
 
 
 @contextmanager
 def serve_dashboard(project: Path, **config):
-    from feedback_api import create_app
+    from kb.feedback_api import create_app
 
-    app = create_app({"PROJECT_DIR": str(project), "ADMIN_PASSWORD": PASSWORD,
-                      "RATE_LIMIT": "off", **config})
+    app = create_app(
+        {"PROJECT_DIR": str(project), "ADMIN_PASSWORD": PASSWORD, "RATE_LIMIT": "off", **config}
+    )
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

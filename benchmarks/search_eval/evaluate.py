@@ -72,8 +72,13 @@ def with_typos(queries: list[Query], seed: int = 7) -> list[Query]:
         if len(w) > 5 and w.isalpha():
             k = rng.randrange(1, len(w) - 1)
             op = rng.randrange(3)
-            words[i] = (w[:k] + w[k + 1:] if op == 0 else
-                        w[:k] + w[k + 1] + w[k] + w[k + 2:] if op == 1 else w[:k] + w[k] + w[k:])
+            words[i] = (
+                w[:k] + w[k + 1 :]
+                if op == 0
+                else w[:k] + w[k + 1] + w[k] + w[k + 2 :]
+                if op == 1
+                else w[:k] + w[k] + w[k:]
+            )
         out.append(Query(q.kind, " ".join(words), q.relevant))
     return out
 
@@ -113,25 +118,22 @@ def _docs_copy(lang: str) -> Path:
 
 # -- kb ------------------------------------------------------------------------------------
 
+
 def kb_engine(lang: str, model: str | Path | None = None):
     """kb's search over the corpus; with ``model`` (a sentence-transformers folder) the
     index carries vectors and search re-orders by meaning too (search/vectors.py)."""
-    from kb.project import load_help_center
-    from search import vectors
-    from search.documents import from_article
-    from search.engine import SearchEngine
-    from search.index import open_published, publish, update_index
+    from kb.search.build import build_search
+    from kb.search.documents import from_article
+    from kb.search.engine import SearchEngine
+    from kb.search.index import open_published
+
+    from kb.core.helpcenter import load_help_center
 
     docs_dir = _docs_copy(lang)
     hc = load_help_center(docs_dir, default_lang=lang, with_git=False)
     docs = [from_article(a, a.path[:-3] + "/") for a in hc.articles]
     work, site = OUT / f"kb-work-{lang}", OUT / f"kb-site-{lang}"
-    update_index(work, docs)
-    if model:
-        vectors.update_vectors(work, docs, model)
-    else:
-        vectors.clear(work)
-    publish(work, site)
+    build_search(docs, work, site_dir=site, model=model or None)  # the build's search step
     return SearchEngine(open_published(site))
 
 
@@ -164,6 +166,7 @@ def kb_ranked(engine, queries: list[Query], lang: str) -> list[list[str]]:
 
 # -- Material (lunr) -------------------------------------------------------------------------
 
+
 def material_index(lang: str) -> Path:
     """Build the corpus with plain mkdocs-material (search plugin only); cached."""
     target = OUT / f"material-{lang}" / "search" / "search_index.json"
@@ -175,9 +178,13 @@ def material_index(lang: str) -> Path:
     (project / "mkdocs.yml").write_text(
         f"site_name: KB\ndocs_dir: {docs}\nsite_dir: {target.parent.parent}\n"
         f"theme:\n  name: material\n  language: {lang}\nplugins:\n  - search\n",
-        encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
-                    str(project / "mkdocs.yml")], check=True, capture_output=True)
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")],
+        check=True,
+        capture_output=True,
+    )
     return target
 
 
@@ -219,8 +226,9 @@ class MaterialSearch:
         return pages
 
 
-def evaluate(lang: str, kind: str = "queries", typos: bool = False,
-             model: str | Path | None = None) -> dict:
+def evaluate(
+    lang: str, kind: str = "queries", typos: bool = False, model: str | Path | None = None
+) -> dict:
     queries = load_queries(lang, kind)
     if typos:
         queries = with_typos(queries)
@@ -234,8 +242,10 @@ def evaluate(lang: str, kind: str = "queries", typos: bool = False,
 
 def main() -> None:
     verbose = "-v" in sys.argv
-    kind = next((a[2:] for a in sys.argv
-                 if a in ("--heldout", "--heldout2", "--heldout3", "--heldout4")), "queries")
+    kind = next(
+        (a[2:] for a in sys.argv if a in ("--heldout", "--heldout2", "--heldout3", "--heldout4")),
+        "queries",
+    )
     typos = "--typos" in sys.argv
     model = bench_model() if "--meaning" in sys.argv else None
     if "--meaning" in sys.argv and model is None:
@@ -244,9 +254,11 @@ def main() -> None:
         r = evaluate(lang, kind, typos, model)
         label = f"{kind} with typos" if typos else kind
         label += f" + meaning ({model_name(model)})" if model else ""
-        print(f"{lang} {label}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
-              f"recall@5 {r['kb'].recall5:.3f} | Material MRR@10 {r['material'].mrr10:.3f} "
-              f"recall@5 {r['material'].recall5:.3f}")
+        print(
+            f"{lang} {label}: {r['queries']} queries | kb MRR@10 {r['kb'].mrr10:.3f} "
+            f"recall@5 {r['kb'].recall5:.3f} | Material MRR@10 {r['material'].mrr10:.3f} "
+            f"recall@5 {r['material'].recall5:.3f}"
+        )
         if verbose:
             for q, got in r["kb"].misses:
                 print(f"  MISS [{q.kind}] {q.text!r} want {q.relevant[0].rsplit('/', 1)[-1]}")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import click
 
-from .. import __version__
-from .db import db
-from .dev import dev
-from .feedback import feedback
-from .privacy import backup, purge, restore  # noqa: F401 - join the db and feedback groups
-from .report import report
-from .search import search
-from .serve import serve
-from .site import build, check, init, new
-from .webhooks import webhooks
+from kb import __version__
+from kb.cli.db import db
+from kb.cli.dev import dev
+from kb.cli.feedback import feedback
+from kb.cli.privacy import backup, purge, restore  # noqa: F401 - join the db and feedback groups
+from kb.cli.report import report
+from kb.cli.search import search
+from kb.cli.serve import serve
+from kb.cli.site import build, check, init, new
+from kb.cli.webhooks import webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

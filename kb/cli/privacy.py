@@ -11,14 +11,21 @@ from pathlib import Path
 
 import click
 
-from .db import database_failure, db, open_engine
-from .feedback import feedback
-from .options import config_option, db_option
+from kb.cli.db import db, open_engine
+from kb.cli.feedback import feedback
+from kb.cli.options import config_option, db_option
+from kb.core.errors import ConfigError, KbError
 
 
 @feedback.command()
-@click.option("--older-than", "days", type=click.IntRange(min=0), required=True, metavar="DAYS",
-              help="Delete votes (with their comments) created more than DAYS days ago.")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    required=True,
+    metavar="DAYS",
+    help="Delete votes (with their comments) created more than DAYS days ago.",
+)
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 @db_option
 @config_option
@@ -26,24 +33,24 @@ def purge(days: int, dry_run: bool, db: str | None, config_file: str) -> None:
     """Delete votes older than DAYS days, the review marks and queued webhook events that
     quote them, older search queries, and every visitor salt but today's (for a retention
     policy; run it daily)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from feedback_api.db import upgrade
-    from feedback_api.retention import purge as run_purge
+    # The store (SQLAlchemy, Alembic: ~0.5 s) only when a command needs it.
+    from kb.store.engine import database_errors, upgrade
+    from kb.store.retention import purge as run_purge
 
     engine = open_engine(db, config_file)
     try:
-        upgrade(engine)
-        result = run_purge(engine, days, dry_run=dry_run)
-    except SQLAlchemyError as exc:
-        raise database_failure(exc) from None
+        with database_errors():
+            upgrade(engine)
+            result = run_purge(engine, days, dry_run=dry_run)
     finally:
         engine.dispose()
     verb = "would delete" if dry_run else "deleted"
-    click.echo(f"Votes created before {result.cutoff:%Y-%m-%d %H:%M} UTC: {verb} "
-               f"{result.votes} votes, {result.review_marks} review marks, "
-               f"{result.webhook_events} webhook events, {result.search_queries} search "
-               f"queries, {result.salts} old visitor salts.")
+    click.echo(
+        f"Votes created before {result.cutoff:%Y-%m-%d %H:%M} UTC: {verb} "
+        f"{result.votes} votes, {result.review_marks} review marks, "
+        f"{result.webhook_events} webhook events, {result.search_queries} search "
+        f"queries, {result.salts} old visitor salts."
+    )
 
 
 def _sqlite_file(engine) -> Path | None:
@@ -51,24 +58,30 @@ def _sqlite_file(engine) -> Path | None:
         return None
     name = engine.url.database
     if not name or name == ":memory:":
-        raise click.ClickException("an in-memory SQLite database has nothing to back up")
+        raise ConfigError("an in-memory SQLite database has nothing to back up")
     return Path(name)
 
 
-def _pg_guidance(engine, what: str) -> click.ClickException:
+def _pg_guidance(engine, what: str) -> ConfigError:
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
     if what == "backup":
         hint = f"pg_dump --format=custom --file kb-feedback.dump '{url}'"
     else:
         hint = f"pg_restore --clean --if-exists --dbname '{url}' kb-feedback.dump"
-    return click.ClickException(
+    return ConfigError(
         f"kb db {what} copies SQLite databases; for PostgreSQL use its own tools, e.g.\n  "
-        f"{hint}\n(see docs/privacy.md, 'Backups')")
+        f"{hint}\n(see docs/privacy.md, 'Backups')"
+    )
 
 
 @db.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="The backup file (default: .kb/backups/feedback-<UTC time>.db).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The backup file (default: .kb/backups/feedback-<UTC time>.db).",
+)
 @db_option
 @config_option
 def backup(output: str | None, db: str | None, config_file: str) -> None:
@@ -80,11 +93,11 @@ def backup(output: str | None, db: str | None, config_file: str) -> None:
     if source is None:
         raise _pg_guidance(engine, "backup")
     if not source.is_file():
-        raise click.ClickException(f"{source}: no database here yet (nothing to back up)")
+        raise KbError(f"{source}: no database here yet (nothing to back up)")
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = Path(output) if output else source.parent / "backups" / f"feedback-{stamp}.db"
     if target.exists():
-        raise click.ClickException(f"{target}: already exists; choose another --output")
+        raise ConfigError(f"{target}: already exists; choose another --output")
     target.parent.mkdir(parents=True, exist_ok=True)
     pages = _copy(source, target)
     click.echo(f"Backed up {source} to {target} ({pages} pages).")
@@ -116,9 +129,9 @@ def _check_backup(path: Path) -> None:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"{path}: not a SQLite database ({exc})") from None
+        raise KbError(f"{path}: not a SQLite database ({exc})") from None
     if ok != "ok" or "feedback" not in tables:
-        raise click.ClickException(f"{path}: not a kb feedback backup (integrity: {ok})")
+        raise KbError(f"{path}: not a kb feedback backup (integrity: {ok})")
 
 
 def _copy(source: Path, target: Path) -> int:
@@ -133,4 +146,4 @@ def _copy(source: Path, target: Path) -> int:
             dst.close()
             src.close()
     except sqlite3.Error as exc:
-        raise click.ClickException(f"backup failed: {exc}") from None
+        raise KbError(f"backup failed: {exc}") from None

@@ -6,18 +6,43 @@ import csv
 import datetime as dt
 import io
 import json
-from pathlib import Path
+from dataclasses import asdict
 
 import click
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import KbError
-from .db import database_failure, open_engine
-from .options import config_option, db_option, site_dir_for
+from kb.cli.db import database_failure, open_engine
+from kb.cli.options import config_option, db_option, project_for, site_dir_of
+from kb.review.report import load_review
+from kb.review.scoring import pct
+from kb.store.transfer import csv_safe
 
 FORMATS = ("table", "markdown", "json", "csv")
-CSV_COLUMNS = ("id", "path", "title", "revision", "category", "type", "owner", "votes", "csat",
-               "csat_low", "csat_high", "ces", "hard_share", "comments", "flagged", "reasons",
-               "before_votes", "before_csat", "before_ces")
+CSV_COLUMNS = (
+    "id",
+    "path",
+    "title",
+    "revision",
+    "category",
+    "type",
+    "owner",
+    "votes",
+    "csat",
+    "csat_low",
+    "csat_high",
+    "ces",
+    "hard_share",
+    "comments",
+    "flagged",
+    "reasons",
+    "before_votes",
+    "before_csat",
+    "before_ces",
+)
 
 
 def _since(value: str | None) -> dt.datetime | None:
@@ -26,41 +51,51 @@ def _since(value: str | None) -> dt.datetime | None:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)",
-                                 param_hint="'--since'") from None
+        raise click.BadParameter(
+            f"'{value}' is not a date (YYYY-MM-DD)", param_hint="'--since'"
+        ) from None
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="table for a terminal, markdown for a pull request, json or csv for tools.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table for a terminal, markdown for a pull request, json or csv for tools.",
+)
 @click.option("--flagged-only", is_flag=True, help="List only the flagged articles.")
-@click.option("--since", "since", default=None, metavar="DATE",
-              help="Count only votes from this day on (YYYY-MM-DD, UTC).")
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="DATE",
+    help="Count only votes from this day on (YYYY-MM-DD, UTC).",
+)
 @click.option("--fail-on-flagged", is_flag=True, help="Exit 1 when any article is flagged (CI).")
 @db_option
 @config_option
-def report(fmt: str, flagged_only: bool, since: str | None, fail_on_flagged: bool,
-           db: str | None, config_file: str) -> None:
+def report(
+    fmt: str,
+    flagged_only: bool,
+    since: str | None,
+    fail_on_flagged: bool,
+    db: str | None,
+    config_file: str,
+) -> None:
     """Scores of every article and the ones to rewrite, with the reasons in plain words."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ..review_data import load_review, project_docs_dir, review_settings, site_nps
-
     since_at = _since(since)
-    site_dir = site_dir_for(config_file)
-    try:
-        settings = review_settings(config_file)
-    except KbError as exc:
-        raise click.ClickException(str(exc)) from None
+    project = project_for(config_file)
+    site_dir = site_dir_of(project)
     engine = open_engine(db, config_file)
     try:
-        result = load_review(engine, site_dir, Path(config_file).resolve().parent, settings,
-                             since=since_at, docs_dir=project_docs_dir(config_file))
-        result.nps = site_nps(engine, since=since_at) if settings.nps else None
+        result = load_review(engine, project, site_dir=site_dir, since=since_at)
     except FileNotFoundError:
-        raise click.ClickException(f"the help center is not built (no manifest in {site_dir});"
-                                   " run 'kb build' first") from None
+        raise click.ClickException(
+            f"the help center is not built (no manifest in {site_dir}); run 'kb build' first"
+        ) from None
     except SQLAlchemyError as exc:
         raise database_failure(exc) from None
     finally:
@@ -82,12 +117,12 @@ def report(fmt: str, flagged_only: bool, since: str | None, fail_on_flagged: boo
 
 def _order(a) -> tuple:
     # Flagged first, the strongest evidence first; then the least satisfying.
-    return (not a.flagged, -(a.p_csat_worse or 0) if a.flagged else 0,
-            a.current.csat if a.current.csat is not None else 2.0, a.article.get("path") or "")
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{round(100 * x)}%"
+    return (
+        not a.flagged,
+        -(a.p_csat_worse or 0) if a.flagged else 0,
+        a.current.csat if a.current.csat is not None else 2.0,
+        a.article.get("path") or "",
+    )
 
 
 def _ces(x: float | None) -> str:
@@ -97,23 +132,22 @@ def _ces(x: float | None) -> str:
 def site_summary(result) -> dict:
     site = result.baselines.site
     a, b = result.prior_csat
-    out = {**site.to_dict(), "articles": len(result.articles), "flagged": len(result.flagged),
-           "prior_csat_mean": round(a / (a + b), 4), "prior_strength": round(a + b, 1)}
-    nps = getattr(result, "nps", None)
-    if nps is not None and nps.responses:
-        lo, hi = nps.interval
-        out["nps"] = {"score": round(nps.score, 1), "low": round(lo, 1), "high": round(hi, 1),
-                      "responses": nps.responses, "promoters": nps.promoters,
-                      "detractors": nps.detractors}
+    out = {
+        **site.to_dict(),
+        "articles": len(result.articles),
+        "flagged": len(result.flagged),
+        "prior_csat_mean": round(a / (a + b), 4),
+        "prior_strength": round(a + b, 1),
+    }
     return out
 
 
 def as_json(result, rows, since: str | None) -> dict:
-    from dataclasses import asdict
-
     return {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "since": since, "settings": asdict(result.settings), "site": site_summary(result),
+        "since": since,
+        "settings": asdict(result.settings),
+        "site": site_summary(result),
         "categories": {k: t.to_dict() for k, t in sorted(result.baselines.by_category.items())},
         "types": {k: t.to_dict() for k, t in sorted(result.baselines.by_type.items())},
         "articles": [a.to_dict() for a in rows],
@@ -121,8 +155,6 @@ def as_json(result, rows, since: str | None) -> dict:
 
 
 def as_csv(rows) -> str:
-    from feedback_api.transfer import csv_safe
-
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
@@ -130,8 +162,11 @@ def as_csv(rows) -> str:
         d = a.to_dict()
         d["reasons"] = "; ".join(d["reasons"])
         before = d.get("before") or {}
-        d.update(before_votes=before.get("votes"), before_csat=before.get("csat"),
-                 before_ces=before.get("ces"))
+        d.update(
+            before_votes=before.get("votes"),
+            before_csat=before.get("csat"),
+            before_ces=before.get("ces"),
+        )
         w.writerow({k: csv_safe(v) for k, v in d.items()})  # no formulas in a spreadsheet
     return buf.getvalue()
 
@@ -140,8 +175,10 @@ def _before_after(a) -> str:
     if a.before is None:
         return ""
     b, c = a.before, a.current
-    return (f"CSAT {_pct(b.csat)} ({b.votes}) → {_pct(c.csat)} ({c.votes}); "
-            f"CES {_ces(b.ces)} → {_ces(c.ces)}")
+    return (
+        f"CSAT {pct(b.csat)} ({b.votes}) → {pct(c.csat)} ({c.votes}); "
+        f"CES {_ces(b.ces)} → {_ces(c.ces)}"
+    )
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>!|"})
@@ -160,37 +197,44 @@ def _md_cell(text: str) -> str:
 
 def as_markdown(result, rows, since: str | None) -> str:
     s = site_summary(result)
-    lines = [f"## Help center review{f' since {since}' if since else ''}", "",
-             f"**{s['flagged']} of {s['articles']} articles flagged.** Site: CSAT "
-             f"{_pct(s['csat'])} over {s['votes']} votes, CES {_ces(s['ces'])} of 7.", ""]
-    lines += ["| | Article | Votes | CSAT (95% range) | CES | Hard | Why |",
-              "|---|---|--:|--:|--:|--:|---|"]
+    lines = [
+        f"## Help center review{f' since {since}' if since else ''}",
+        "",
+        f"**{s['flagged']} of {s['articles']} articles flagged.** Site: CSAT "
+        f"{pct(s['csat'])} over {s['votes']} votes, CES {_ces(s['ces'])} of 7.",
+        "",
+    ]
+    lines += [
+        "| | Article | Votes | CSAT (95% range) | CES | Hard | Why |",
+        "|---|---|--:|--:|--:|--:|---|",
+    ]
     for a in rows:
         t = a.current
-        rng = (f" ({_pct(t.csat_interval[0])}–{_pct(t.csat_interval[1])})"
-               if t.csat_interval else "")
+        rng = f" ({pct(t.csat_interval[0])}–{pct(t.csat_interval[1])})" if t.csat_interval else ""
         why = "; ".join(r.text for r in a.reasons)
         if a.before is not None:
             why = (why + "; " if why else "") + "rewritten: " + _before_after(a)
-        lines.append(f"| {'⚑' if a.flagged else ''} | {_md_cell(a.article.get('title'))} "
-                     f"`{_md_code(a.article.get('path'))}` | {t.votes} | {_pct(t.csat)}{rng} | "
-                     f"{_ces(t.ces)} | {_pct(t.hard_share)} | {_md_cell(why)} |")
+        lines.append(
+            f"| {'⚑' if a.flagged else ''} | {_md_cell(a.article.get('title'))} "
+            f"`{_md_code(a.article.get('path'))}` | {t.votes} | {pct(t.csat)}{rng} | "
+            f"{_ces(t.ces)} | {pct(t.hard_share)} | {_md_cell(why)} |"
+        )
     return "\n".join(lines)
 
 
 def print_table(result, rows, since: str | None) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console(soft_wrap=False)
     s = site_summary(result)
-    table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False,
-                  title=f"Help center review{f' since {since}' if since else ''}",
-                  caption=(f"{s['flagged']} of {s['articles']} flagged · site CSAT "
-                           f"{_pct(s['csat'])} over {s['votes']} votes · CES {_ces(s['ces'])}"
-                           + (f" · NPS {s['nps']['score']:+.0f}" if "nps" in s else "")))
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_lines=False,
+        expand=False,
+        title=f"Help center review{f' since {since}' if since else ''}",
+        caption=(
+            f"{s['flagged']} of {s['articles']} flagged · site CSAT "
+            f"{pct(s['csat'])} over {s['votes']} votes · CES {_ces(s['ces'])}"
+        ),
+    )
     table.add_column("", width=1, no_wrap=True)
     table.add_column("Article", min_width=16, ratio=2, overflow="fold")
     table.add_column("Votes", justify="right", no_wrap=True)
@@ -200,14 +244,22 @@ def print_table(result, rows, since: str | None) -> None:
     table.add_column("Why", min_width=20, ratio=3)
     for a in rows:
         t = a.current
-        rng = (f"\n[dim]{_pct(t.csat_interval[0])}–{_pct(t.csat_interval[1])}[/]"
-               if t.csat_interval else "")
+        rng = (
+            f"\n[dim]{pct(t.csat_interval[0])}–{pct(t.csat_interval[1])}[/]"
+            if t.csat_interval
+            else ""
+        )
         why = "\n".join(f"• {escape(r.text)}" for r in a.reasons)
         if a.before is not None:
             why = (why + "\n" if why else "") + f"[cyan]rewritten:[/] {_before_after(a)}"
-        table.add_row("[bold red]⚑[/]" if a.flagged else "",
-                      f"{escape(str(a.article.get('title')))}\n"
-                      f"[dim]{escape(str(a.article.get('path')))}[/]",
-                      str(t.votes), f"{_pct(t.csat)}{rng}", _ces(t.ces), _pct(t.hard_share),
-                      why, end_section=False)
+        table.add_row(
+            "[bold red]⚑[/]" if a.flagged else "",
+            f"{escape(str(a.article.get('title')))}\n[dim]{escape(str(a.article.get('path')))}[/]",
+            str(t.votes),
+            f"{pct(t.csat)}{rng}",
+            _ces(t.ces),
+            pct(t.hard_share),
+            why,
+            end_section=False,
+        )
     console.print(table)

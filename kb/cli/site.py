@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from pathlib import Path
 
 import click
+from mkdocs.structure.files import get_files
 
-from .. import checks, containment, search_checks
-from ..builder import build_site, load_project_config
-from ..content import LANGS, TYPES
-from ..errors import Finding, KbError
-from ..project import load_help_center
-from ..scaffold import init_project, new_article
-from .options import config_option
+from kb.cli.options import config_option
+from kb.core import checks, containment
+from kb.core.content import LANGS, TYPES
+from kb.core.errors import Finding, KbError
+from kb.core.helpcenter import load_help_center
+from kb.core.paths import display_path
+from kb.core.scaffold import init_project, new_article
+from kb.plugin.builder import build_site, load_project_config
+from kb.search import settings as search_checks
 
 
 def _fail(exc: KbError) -> click.ClickException:
@@ -23,8 +27,13 @@ def _fail(exc: KbError) -> click.ClickException:
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
-              help="Language of the site and of the sample articles.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default="en",
+    show_default=True,
+    help="Language of the site and of the sample articles.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing mkdocs.yml and samples.")
 def init(directory: str, lang: str, force: bool) -> None:
     """Create a new help center in DIRECTORY with sample articles."""
@@ -38,40 +47,56 @@ def init(directory: str, lang: str, force: bool) -> None:
 
 @click.command()
 @click.argument("title")
-@click.option("--type", "kind", type=click.Choice(TYPES), default="faq", show_default=True,
-              help="Article type.")
-@click.option("--category", default=None,
-              help="Category: the folder under articles/ the article goes into.")
-@click.option("--lang", type=click.Choice(LANGS), default=None,
-              help="Language of the article (default: the site's).")
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(TYPES),
+    default="faq",
+    show_default=True,
+    help="Article type.",
+)
+@click.option(
+    "--category", default=None, help="Category: the folder under articles/ the article goes into."
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default=None,
+    help="Language of the article (default: the site's).",
+)
 @click.option("--owner", default=None, help="Who keeps the article up to date.")
-@click.option("--step", type=click.IntRange(min=1), default=None,
-              help="Onboarding only: the article's step in its guide "
-                   "(default: after the guide's last step).")
+@click.option(
+    "--step",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Onboarding only: the article's step in its guide (default: after the guide's last step).",
+)
 @config_option
 def new(title, kind, category, lang, owner, step, config_file) -> None:
     """Write a new article called TITLE with complete front matter and a new id."""
     try:
         config = load_project_config(config_file)
         site_lang = str(config.theme.get("language") or "en")
-        path = new_article(Path(config.docs_dir), title, kind=kind, category=category,
-                           lang=lang or (site_lang if site_lang in LANGS else "en"),
-                           owner=owner, step=step)
+        path = new_article(
+            Path(config.docs_dir),
+            title,
+            kind=kind,
+            category=category,
+            lang=lang or (site_lang if site_lang in LANGS else "en"),
+            owner=owner,
+            step=step,
+        )
     except KbError as exc:
         raise _fail(exc) from None
-    click.echo(_relative(path))
+    click.echo(display_path(path))
     kb_conf = config.plugins.get("kb")
     folder = path.parent.relative_to(Path(config.docs_dir)).as_posix()
     if kb_conf and folder != "." and folder not in kb_conf.config.categories:
-        click.echo(f"note: category '{folder}' has no title in {config_file}; add it under "
-                   "plugins: kb: categories (see docs/configuration.md)", err=True)
-
-
-def _relative(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+        click.echo(
+            f"note: category '{folder}' has no title in {config_file}; add it under "
+            "plugins: kb: categories (see docs/configuration.md)",
+            err=True,
+        )
 
 
 class _ConfigWarnings(logging.Handler):
@@ -87,8 +112,6 @@ class _ConfigWarnings(logging.Handler):
 
 def run_checks(config_file: str, today: dt.date | None = None):
     """Check the help center named by ``config_file``: (findings, docs prefix, help center)."""
-    from mkdocs.structure.files import get_files
-
     handler = _ConfigWarnings()
     mk_log = logging.getLogger("mkdocs")
     mk_log.addHandler(handler)
@@ -96,9 +119,10 @@ def run_checks(config_file: str, today: dt.date | None = None):
         config = load_project_config(config_file)
     finally:
         mk_log.removeHandler(handler)
-    config_findings = [Finding(_relative(Path(config_file)), 1, "warning", message)
-                       for message in handler.messages]
-    config_findings += containment.escaping_nav(config.nav, _relative(Path(config_file)))
+    config_findings = [
+        Finding(display_path(config_file), 1, "warning", message) for message in handler.messages
+    ]
+    config_findings += containment.escaping_nav(config.nav, display_path(config_file))
     config_findings += search_checks.check_config(config)
     docs_dir = Path(config.docs_dir)
     try:
@@ -110,14 +134,13 @@ def run_checks(config_file: str, today: dt.date | None = None):
     categories = kb_conf.config.categories if kb_conf else {}
     lang = str(config.theme.get("language") or "en")
     hc = load_help_center(docs_dir, md, categories=categories, default_lang=lang)
-    all_files = {f.src_uri for f in files}
-    findings = checks.check(hc, docs_dir, all_files, today=today)
-    prefix = _relative(docs_dir) + "/"
+    findings = checks.check_help_center(hc, docs_dir, (f.src_uri for f in files), today=today)
+    prefix = display_path(docs_dir) + "/"
     return config_findings + [_prefixed(f, prefix) for f in findings], hc
 
 
 def _prefixed(f: Finding, prefix: str) -> Finding:
-    return Finding(prefix + f.path, f.line, f.level, f.message)
+    return dataclasses.replace(f, path=prefix + f.path)
 
 
 @click.command()
@@ -139,16 +162,23 @@ def check(strict: bool, config_file: str) -> None:
     if strict:
         errors, warnings = errors + warnings, 0
     n = len(hc.articles)
-    click.echo(f"{n} article{'s' * (n != 1)} checked: {errors} error{'s' * (errors != 1)}, "
-               f"{warnings} warning{'s' * (warnings != 1)}", err=True)
+    click.echo(
+        f"{n} article{'s' * (n != 1)} checked: {errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)}",
+        err=True,
+    )
     if errors:
         raise SystemExit(1)
 
 
 @click.command()
 @click.option("--strict", is_flag=True, help="Stop on warnings too (MkDocs strict mode).")
-@click.option("--site-dir", type=click.Path(file_okay=False), default=None,
-              help="Where to write the site (default: site_dir of mkdocs.yml).")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the site (default: site_dir of mkdocs.yml).",
+)
 @config_option
 def build(strict: bool, site_dir: str | None, config_file: str) -> None:
     """Build the static help center; a failed build leaves the previous site untouched."""
@@ -160,5 +190,5 @@ def build(strict: bool, site_dir: str | None, config_file: str) -> None:
         click.echo(f"warning: {message}", err=True)
     if len(result.warnings) > 50:
         click.echo(f"... and {len(result.warnings) - 50} more warnings", err=True)
-    click.echo(f"Built {result.pages} pages into {_relative(result.site_dir)} "
-               f"in {result.seconds:.1f} s.")
+    where = display_path(result.site_dir)
+    click.echo(f"Built {result.pages} pages into {where} in {result.seconds:.1f} s.")

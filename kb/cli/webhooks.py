@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import KbError
-from .db import database_failure, open_engine
-from .options import config_option, db_option
+from kb.cli.db import database_failure, open_engine
+from kb.cli.options import config_option, db_option, project_for, site_dir_of
+from kb.review import webhooks as hooks
+from kb.review.report import load_review
+from kb.store.engine import upgrade
 
 
 @click.group()
@@ -19,31 +21,30 @@ def webhooks() -> None:
 
 
 @webhooks.command()
-@click.option("--loop", "loop", type=click.IntRange(min=1), default=None, metavar="SECONDS",
-              help="Keep running, collecting and delivering every SECONDS seconds.")
-@click.option("--url", default=None, help="Receiver URL (default: KB_WEBHOOK_URL, then "
-              "review.webhook_url in mkdocs.yml).")
+@click.option(
+    "--loop",
+    "loop",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Keep running, collecting and delivering every SECONDS seconds.",
+)
+@click.option(
+    "--url",
+    default=None,
+    help="Receiver URL (default: KB_WEBHOOK_URL, then review.webhook_url in mkdocs.yml).",
+)
 @db_option
 @config_option
 def deliver(loop: int | None, url: str | None, db: str | None, config_file: str) -> None:
     """Queue new events in the outbox, then POST every event that is due (with retries)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from feedback_api.db import upgrade
-
-    from .. import webhooks as hooks
-    from ..review_data import load_review, review_settings
-    from .options import site_dir_for
-
-    try:
-        settings_cfg = _review_config(config_file)
-        settings = review_settings(config_file)
-    except KbError as exc:
-        raise click.ClickException(str(exc)) from None
-    target = url or os.environ.get("KB_WEBHOOK_URL") or settings_cfg.get("webhook_url")
+    project = project_for(config_file)
+    settings = project.webhooks
+    target = url or os.environ.get("KB_WEBHOOK_URL") or settings.url
     if not target:
-        raise click.ClickException("no webhook URL: set KB_WEBHOOK_URL or review.webhook_url "
-                                   "in mkdocs.yml, or pass --url")
+        raise click.ClickException(
+            "no webhook URL: set KB_WEBHOOK_URL or review.webhook_url in mkdocs.yml, or pass --url"
+        )
     if not target.startswith(("http://", "https://")):
         raise click.BadParameter(f"'{target}' is not an http(s) URL", param_hint="'--url'")
     secret = os.environ.get("KB_WEBHOOK_SECRET")
@@ -54,19 +55,24 @@ def deliver(loop: int | None, url: str | None, db: str | None, config_file: str)
         upgrade(engine)
         while True:
             try:
-                review = load_review(engine, site_dir_for(config_file),
-                                     Path(config_file).resolve().parent, settings)
+                review = load_review(engine, project, site_dir=site_dir_of(project), recover=False)
             except FileNotFoundError:
-                raise click.ClickException("the help center is not built; run 'kb build' "
-                                           "first") from None
-            queued = hooks.collect(engine, review, target,
-                                   events=tuple(settings_cfg.get("webhook_events")
-                                                or hooks.EVENTS),
-                                   low_csat=int(settings_cfg.get("webhook_low_csat") or 2),
-                                   site_url=os.environ.get("KB_SITE_URL"))
+                raise click.ClickException(
+                    "the help center is not built; run 'kb build' first"
+                ) from None
+            queued = hooks.collect(
+                engine,
+                review,
+                target,
+                events=settings.events,
+                low_csat=settings.low_csat,
+                site_url=os.environ.get("KB_SITE_URL"),
+            )
             result = hooks.deliver(engine, secret)
-            click.echo(f"{queued} queued, {result.sent} sent, {result.retrying} to retry, "
-                       f"{result.failed} failed")
+            click.echo(
+                f"{queued} queued, {result.sent} sent, {result.retrying} to retry, "
+                f"{result.failed} failed"
+            )
             if loop is None:
                 break
             time.sleep(loop)
@@ -81,10 +87,6 @@ def deliver(loop: int | None, url: str | None, db: str | None, config_file: str)
 @config_option
 def status(db: str | None, config_file: str) -> None:
     """How many events are pending, sent and failed."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .. import webhooks as hooks
-
     engine = open_engine(db, config_file)
     try:
         counts = hooks.pending(engine)
@@ -94,13 +96,3 @@ def status(db: str | None, config_file: str) -> None:
         engine.dispose()
     for name in ("pending", "sent", "failed"):
         click.echo(f"{name}: {counts.get(name, 0)}")
-
-
-def _review_config(config_file: str) -> dict:
-    if not Path(config_file).exists():
-        return {}
-    from ..builder import load_project_config
-
-    plugin = load_project_config(config_file).plugins.get("kb")
-    review = getattr(getattr(plugin, "config", None), "review", None)
-    return dict(review) if review is not None else {}

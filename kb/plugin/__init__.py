@@ -9,25 +9,37 @@ import logging
 from functools import partial
 from pathlib import Path
 
-from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidationValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .. import checks, containment, search_checks, theme_dir
-from ..assets import minify_site_assets
-from ..i18n import format_date, translator
-from ..manifest import article_entry, write_manifest
-from ..markdown_compat import plain_inline, to_mkdocs
-from ..project import HelpCenter, load_help_center
-from .background import Background
-from .compat import Partials, RootLinks, template_cache, write_redirects
-from .config import KbConfig
-from .fast_render import ConverterPool, renderer
-from .site_nav import CATEGORY_TEMPLATE, HOME_TEMPLATE, build_nav, category_pages, generated_pages
-from .views import PageViews, category_pagination
+from kb import theme_dir
+from kb.core import checks, containment, revisions
+from kb.core.helpcenter import HelpCenter, load_help_center
+from kb.core.i18n import format_date, translator
+from kb.core.manifest import article_entry, write_manifest
+from kb.core.markdown_compat import plain_inline, to_mkdocs
+from kb.core.paths import display_dir, display_path
+from kb.core.vocabulary import REASONS
+from kb.plugin import search as search_step
+from kb.plugin.assets import minify_site_assets
+from kb.plugin.background import Background
+from kb.plugin.compat import Partials, RootLinks, template_cache, write_redirects
+from kb.plugin.config import KbConfig
+from kb.plugin.fast_render import ConverterPool, renderer
+from kb.plugin.progress import BuildProgress
+from kb.plugin.site_nav import (
+    CATEGORY_TEMPLATE,
+    HOME_TEMPLATE,
+    build_nav,
+    category_pages,
+    generated_pages,
+)
+from kb.plugin.views import PageViews, category_pagination
+from kb.search import settings as search_checks
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -55,11 +67,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._converters = ConverterPool()  # one Markdown converter per build, not per page
         self._render = renderer(self._converters)
         self._background = Background()
-        self._serve_docs: dict = {}  # id(article) -> (article, url, search document)
-        self._serve_related = None  # (article ids, related articles) of the last serve build
+        self.search_state = search_step.SearchState()  # what search keeps (search.py)
         self.stubs: dict = {}  # redirect stubs' files, by path
         self.root_links: RootLinks | None = None
         self.partials: Partials | None = None
+        self.progress = BuildProgress()  # on a terminal, for long builds (progress.py)
 
     # -- configuration -------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -82,12 +94,13 @@ class KbPlugin(BasePlugin[KbConfig]):
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
         # Knowledge bases link from the site root ("/help/x.md"): resolve those in docs_dir.
-        from mkdocs.config.defaults import _AbsoluteLinksValidationValue
-
         config.validation.links.absolute_links = _AbsoluteLinksValidationValue.RELATIVE_TO_DOCS
         config.extra.setdefault("kb", {})
-        config.extra["kb"].update(api_url=self.config.api_url, support_url=self.config.support_url,
-                                   feedback=self.config.feedback)
+        config.extra["kb"].update(
+            api_url=self.config.api_url,
+            support_url=self.config.support_url,
+            feedback=self.config.feedback,
+        )
         return config
 
     # -- content -------------------------------------------------------------------------
@@ -97,27 +110,29 @@ class KbPlugin(BasePlugin[KbConfig]):
         docs_dir = Path(config.docs_dir)
         paths = [f.src_uri for f in files.documentation_pages()]
         # kb serve rebuilds on every save: unchanged articles come from the last build
-        cache = self._article_cache.setdefault(str(docs_dir.resolve()), {}) if (
-            self.command == "serve") else None
-        self.hc = load_help_center(docs_dir, paths, categories=self.config.categories,
-                                   cache=cache,
-                                   default_lang=self.lang)
-        findings = self.hc.findings + checks.check_ids(self.hc) + checks.check_guides(self.hc)
-        # Nothing from outside the articles folder reaches the site (symlinks, '..' links).
-        findings += containment.outside_files(docs_dir, [f.src_uri for f in files])
-        findings += containment.escaping_links(self.hc.articles)
-        stopping = checks.blocking(findings)
-        if self.config.strict:
-            stopping = findings
-        nav_escapes = containment.escaping_nav(config.nav, _display_file(config.config_file_path))
+        cache = (
+            self._article_cache.setdefault(str(docs_dir.resolve()), {})
+            if (self.command == "serve")
+            else None
+        )
+        self.hc = load_help_center(
+            docs_dir, paths, categories=self.config.categories, cache=cache, default_lang=self.lang
+        )
+        # kb check's checks (nothing from outside the articles folder reaches the site)
+        findings = checks.check_help_center(
+            self.hc, docs_dir, (f.src_uri for f in files), skip=checks.BUILD_SKIPS
+        )
+        stopping = checks.blocking(findings, strict=self.config.strict)
+        nav_escapes = containment.escaping_nav(config.nav, display_path(config.config_file_path))
         nav_escapes += search_checks.check_config(config)  # the project's search synonyms
         if stopping or nav_escapes:
-            prefix = _display_dir(docs_dir)
+            prefix = display_dir(docs_dir)
             lines = [f"{prefix}{f}" for f in sorted(set(stopping))]
             lines += [str(f) for f in nav_escapes]
             raise PluginError(
                 "the help center has problems; fix them and build again:\n"
-                + "\n".join(lines) + f"\n{len(lines)} problem(s)"
+                + "\n".join(lines)
+                + f"\n{len(lines)} problem(s)"
             )
         # partials and redirect stubs are not pages; stubs become redirect pages after the build
         self.stubs = {}
@@ -127,14 +142,19 @@ class KbPlugin(BasePlugin[KbConfig]):
                 files.remove(f)
                 if path in self.hc.redirects:
                     self.stubs[path] = f
-        permalinks = {a.path: a.meta["permalink"] for a in self.hc.articles
-                      if isinstance(a.meta.get("permalink"), str)}
+        permalinks = {
+            a.path: a.meta["permalink"]
+            for a in self.hc.articles
+            if isinstance(a.meta.get("permalink"), str)
+        }
         self.root_links = RootLinks(files, list(self.stubs.values()), permalinks)
         self.partials = Partials(docs_dir, self.hc.partials)
         for f in generated_pages(self.hc, config, files, self.lang):
             files.append(f)
         for f in category_pages(self.hc, config, files, self.config.category_page_size):
             files.append(f)
+        if self.command == "build":
+            self.progress.start(len(files.documentation_pages()))
         return files
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
@@ -157,23 +177,34 @@ class KbPlugin(BasePlugin[KbConfig]):
             return None
         new_nav, self.nav_info, self.home = build_nav(self.hc, files)
         self.article_by_src = {a.path: a for a in self.hc.articles}
-        self.category_by_src = {c.index_path: c for c in self.hc.categories.values()
-                                if c.index_path}
+        self.category_by_src = {
+            c.index_path: c for c in self.hc.categories.values() if c.index_path
+        }
         page_of, page_urls = category_pagination(self.hc, self.nav_info, files)
         self.category_page_no = {src: n for src, (_cat, n) in page_of.items()}
         self.category_by_src.update({src: cat for src, (cat, _n) in page_of.items()})
-        self.views = PageViews(self.nav_info, page_urls, page_size=self.config.category_page_size,
-                               sidebar_limit=self.config.sidebar_limit)
+        self.views = PageViews(
+            self.nav_info,
+            page_urls,
+            page_size=self.config.category_page_size,
+            sidebar_limit=self.config.sidebar_limit,
+        )
         if self.command == "build":  # a head start on a second core (background.py)
             for step in before_background_hooks:  # shared with the child, computed once
                 step(self, config)
             self._background.start(background_hooks, self, config)
         return new_nav
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        self.progress.advance()
+        return None
+
     def on_build_error(self, *, error: Exception) -> None:
+        self.progress.stop()
         self._background.join()
 
     def on_shutdown(self) -> None:
+        self.progress.stop()
         self._background.join()
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files):
@@ -206,9 +237,16 @@ class KbPlugin(BasePlugin[KbConfig]):
         category = self.category_by_src.get(src)
         lang = article.lang if article else self.lang
         t = translator(lang)
-        kb = {"lang": lang, "t": t, "article": article, "kind": "page",
-              "api_url": self.config.api_url, "support_url": self.config.support_url,
-              "home_url": self.home.url if self.home else ""}
+        kb = {
+            "lang": lang,
+            "t": t,
+            "article": article,
+            "kind": "page",
+            "api_url": self.config.api_url,
+            "support_url": self.config.support_url,
+            "home_url": self.home.url if self.home else "",
+            "reasons": REASONS,
+        }
         if page is self.home or page.meta.get("template") == HOME_TEMPLATE:
             kb["kind"] = "home"
             kb["categories"] = self.views.home_categories()
@@ -239,24 +277,42 @@ class KbPlugin(BasePlugin[KbConfig]):
             return None
         t = translator(self.lang)
         context["kb_t"] = t
-        context["kb"] = {"lang": self.lang, "t": t, "kind": "notfound", "article": None,
-                         "home_url": self.home.url if self.home else "",
-                         "topics": self.views.topics()}
+        context["kb"] = {
+            "lang": self.lang,
+            "t": t,
+            "kind": "notfound",
+            "article": None,
+            "home_url": self.home.url if self.home else "",
+            "topics": self.views.topics(),
+        }
         return context
 
     # -- output --------------------------------------------------------------------------
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.hc is None:
             return
+        self.progress.step("Writing the manifest and the search index")
+        try:
+            self._write_outputs(self.hc, config)
+        finally:
+            self.progress.stop()
+
+    def _write_outputs(self, hc: HelpCenter, config: MkDocsConfig) -> None:
         entries = []
         for info in self.nav_info.values():
             for item in info.items:
                 entries.append(article_entry(item.article, item.url))
         entries.sort(key=lambda e: e["path"])
         write_manifest(config.site_dir, entries, site_name=config.site_name, lang=self.lang)
-        if self.hc.redirects and self.root_links:
-            write_redirects(self.hc.redirects, self.stubs, self.root_links, config.site_dir,
-                            self.lang, config.site_name)
+        if hc.redirects and self.root_links:
+            write_redirects(
+                hc.redirects,
+                self.stubs,
+                self.root_links,
+                config.site_dir,
+                self.lang,
+                config.site_name,
+            )
         minify_site_assets(config.site_dir)
         self._background.join()
         for hook in post_build_hooks:
@@ -276,119 +332,28 @@ background_hooks: list = []
 before_background_hooks: list = []
 
 
-def _record_revisions(plugin, config) -> None:
-    from ..revisions import build_hook
+def _record_revisions(plugin: KbPlugin, config: MkDocsConfig) -> None:
+    """Record every article's revision at each build, with the project's rewrite threshold."""
+    if plugin.hc is None or not config.config_file_path:
+        return
+    threshold = plugin.config.review.rewrite_similarity or revisions.DEFAULT_REWRITE_SIMILARITY
+    revisions.update_files(
+        Path(config.config_file_path).resolve().parent,
+        config.site_dir,
+        ((a.id, a.revision, a.title, a.body) for a in plugin.hc.articles),
+        rewrite_similarity=threshold,
+    )
 
-    build_hook(plugin, config)
 
-
-# Every build records each article's revision (kb/revisions.py: the rewrite rule).
+# Every build records each article's revision (kb/core/revisions.py: the rewrite rule).
 post_build_hooks.append(_record_revisions)
 
 # Per-page steps register here; each gets (plugin, page, kb) and may add keys to ``kb``.
 page_context_hooks: list = []
 
 
-def _search_post_build(plugin, config) -> None:
-    from search.hooks import post_build
-
-    post_build(plugin, config)
-
-
-def _search_head_start(plugin, config) -> None:
-    """A first build's search index (its slow part: every article indexed) written while the
-    pages render; the post-build hook then finds it up to date and only publishes it. Later
-    builds update the index incrementally in the post-build hook, as usual."""
-    from search.hooks import documents, work_dir
-    from search.index import update_index
-
-    work = work_dir(config)
-    if not plugin.config.search or work.exists():
-        return
-    update_index(work, documents(plugin))
-
-
-def _search_related(plugin, config):
-    """Related articles (a few seconds for thousands of articles), computed in the child
-    while the parent renders Markdown; the parent takes them at its first article page."""
-    limit = plugin.config.related_articles
-    if not plugin.config.search or not limit:
-        return None
-    from search.hooks import documents
-    from search.related import related
-
-    return related(documents(plugin), limit)
-
-
-def _search_documents(plugin, config) -> None:
-    """The search documents (every article's text, sections and fingerprint), used by the
-    child (related articles, index) and the parent (related links, index check) alike."""
-    if plugin.config.search:
-        from search.hooks import documents
-
-        documents(plugin)
-
-
-def _search_page_context(plugin, page, kb) -> None:
-    from search.hooks import _state, page_context
-
-    if kb.get("kind") != "article":
-        return page_context(plugin, page, kb)
-    state = _state(plugin)
-    if state.related is None and plugin._background.pid is not None:
-        state.related = plugin._background.get("_search_related")  # None: computed here
-    if plugin.command == "serve":
-        _serve_search_state(plugin, state)
-    page_context(plugin, page, kb)
-    if plugin.command == "serve" and state.docs is not None and state.related is not None:
-        plugin._serve_related = (frozenset(d.id for d in state.docs), state.related)
-    return None
-
-
-def _serve_search_state(plugin, state) -> None:
-    """kb serve rebuilds after every save and renders only the changed pages: the search
-    documents of unchanged articles (the same objects, from the article cache) are reused,
-    and so are the related articles while no article is added or removed. The page being
-    edited may show the related articles of its previous text; ``kb build`` is exact."""
-    from search.documents import from_article
-
-    if state.docs is None:
-        memo, fresh, docs = plugin._serve_docs, {}, []
-        for info in plugin.nav_info.values():
-            for item in info.items:
-                hit = memo.get(id(item.article))
-                if hit is not None and hit[0] is item.article and hit[1] == item.url:
-                    doc = hit[2]
-                else:
-                    doc = from_article(item.article, item.url)
-                fresh[id(item.article)] = (item.article, item.url, doc)
-                docs.append(doc)
-        plugin._serve_docs, state.docs = fresh, docs
-    if state.related is None and plugin._serve_related is not None:
-        ids, value = plugin._serve_related
-        if ids == frozenset(d.id for d in state.docs):
-            state.related = value
-
-
-# Search (search/hooks.py): the index after every build, related articles on article pages.
-post_build_hooks.append(_search_post_build)
-background_hooks.extend([_search_related, _search_head_start])
-before_background_hooks.append(_search_documents)
-page_context_hooks.append(_search_page_context)
-
-
-def _display_file(path: str | None) -> str:
-    if not path:
-        return "mkdocs.yml"
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _display_dir(docs_dir: Path) -> str:
-    try:
-        rel = docs_dir.resolve().relative_to(Path.cwd().resolve())
-        return f"{rel.as_posix()}/" if str(rel) != "." else ""
-    except ValueError:
-        return f"{docs_dir}/"
+# Search (kb/plugin/search.py): the index after every build, related articles on article pages.
+post_build_hooks.append(search_step.post_build)
+background_hooks.extend([search_step.related_articles, search_step.head_start])
+before_background_hooks.append(search_step.prepare)
+page_context_hooks.append(search_step.page_context)

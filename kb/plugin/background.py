@@ -29,19 +29,21 @@ WAIT_S = 600.0  # a child that takes longer than this is stopped; the hook then 
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 class Background:
     """A forked child doing ``steps``; a step that returns a value (not None, JSON data) sends
-    it back through a pipe, and the parent picks it up with :meth:`get` when it needs it."""
+    it back through a pipe, and the parent picks it up with :meth:`get` (given the step
+    itself) when it needs it."""
 
     def __init__(self) -> None:
         self.pid: int | None = None
         self.started = 0.0
         self.fd: int | None = None  # read end of the results pipe
         self.buffer = b""
-        self.results: dict[str, object] = {}
+        self.steps: list[Callable] = []  # the child's steps: a message names one by position
+        self.results: dict[int, object] = {}  # a step's position -> the value it returned
 
     def start(self, steps: list[Callable], plugin, config) -> bool:
         """Run ``steps(plugin, config)`` in a forked child; False when not possible."""
@@ -65,10 +67,10 @@ class Background:
             try:
                 os.close(read_fd)
                 logging.disable(logging.CRITICAL)  # the parent reports, not the child
-                for step in steps:
+                for number, step in enumerate(steps):
                     value = step(plugin, config)
                     if value is not None:  # JSON: plain data only
-                        data = json.dumps([step.__name__, value]).encode()
+                        data = json.dumps([number, value]).encode()
                         _write_all(write_fd, struct.pack("!Q", len(data)) + data)
             except BaseException:  # noqa: BLE001 - the after-build hook redoes the work
                 code = 1
@@ -76,15 +78,18 @@ class Background:
                 os._exit(code)
         os.close(write_fd)
         self.pid, self.started, self.fd = pid, time.monotonic(), read_fd
-        self.buffer, self.results = b"", {}
+        self.buffer, self.results, self.steps = b"", {}, list(steps)
         return True
 
-    def get(self, name: str) -> object | None:
-        """The value the step called ``name`` returned, waiting for it; None when the child
-        failed, ended without it, or there is no child."""
-        while name not in self.results and self.fd is not None:
+    def get(self, step: Callable) -> object | None:
+        """The value ``step`` (one of the steps given to :meth:`start`) returned in the child,
+        waiting for it; None when the child failed, ended without it, or there is no child."""
+        if step not in self.steps:
+            return None
+        number = self.steps.index(step)
+        while number not in self.results and self.fd is not None:
             self._read_one()
-        return self.results.pop(name, None)
+        return self.results.pop(number, None)
 
     def _read_one(self) -> None:
         """Read one message (or the end) from the child."""
@@ -92,12 +97,12 @@ class Background:
             if len(self.buffer) >= 8:
                 size = struct.unpack("!Q", self.buffer[:8])[0]
                 if len(self.buffer) >= 8 + size:
-                    data, self.buffer = self.buffer[8:8 + size], self.buffer[8 + size:]
+                    data, self.buffer = self.buffer[8 : 8 + size], self.buffer[8 + size :]
                     try:
-                        name, value = json.loads(data)
+                        number, value = json.loads(data)
                     except ValueError:
                         return
-                    self.results[name] = value
+                    self.results[number] = value
                     return
             if self.fd is None:
                 return
@@ -131,8 +136,11 @@ class Background:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
                 ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-                log.debug("kb: background steps %s in %.2f s", "done" if ok else "failed",
-                          time.monotonic() - self.started)
+                log.debug(
+                    "kb: background steps %s in %.2f s",
+                    "done" if ok else "failed",
+                    time.monotonic() - self.started,
+                )
                 return ok
             if time.monotonic() > deadline:
                 os.kill(pid, 9)

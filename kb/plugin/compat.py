@@ -9,6 +9,7 @@ writes each stub as a small redirect page.
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
 from pathlib import Path
@@ -19,8 +20,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from ..errors import ContentError
-from ..project import PARTIAL_DIRS, read_text
+from kb.core.errors import ContentError
+from kb.core.helpcenter import PARTIAL_DIRS, read_text
 
 _MD_ROOT_LINK = re.compile(r"(\]\(\s*<?)(/(?!/)[^)\s>]*)")
 _REF_ROOT_LINK = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(/(?!/)\S*?)(>?(?:\s|$))", re.M)
@@ -41,20 +42,28 @@ def _stem(path: str) -> str:
 class RootLinks:
     """Resolve ``/folder/page`` links (from the site root) to the built pages."""
 
-    def __init__(self, files: Files, extra: list[File] | None = None,
-                 permalinks: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        files: Files,
+        extra: list[File] | None = None,
+        permalinks: dict[str, str] | None = None,
+    ) -> None:
         pages = [f for f in files if f.is_documentation_page()] + list(extra or [])
         self.by_path = {f.src_uri: f for f in pages}
         self.by_lower = {f.src_uri.lower(): f for f in pages}
         # "/help/x.md" from the repository root, when the articles folder is help/
         self.docs_name = next((Path(f.src_dir).name for f in pages if f.src_dir), "")
         # Jekyll's 'permalink:' front matter: the URL path a page claims
-        self.permalinks = {_stem(link): self.by_path[src]
-                           for src, link in (permalinks or {}).items() if src in self.by_path}
+        self.permalinks = {
+            _stem(link): self.by_path[src]
+            for src, link in (permalinks or {}).items()
+            if src in self.by_path
+        }
         # Jekyll collections (_docs/...) are served from the site root
         tops = {p.split("/", 1)[0] for p in self.by_path if "/" in p}
-        self.prefixes = [""] + sorted(f"{t}/" for t in tops
-                                      if t.startswith("_") and t not in PARTIAL_DIRS)
+        self.prefixes = [""] + sorted(
+            f"{t}/" for t in tops if t.startswith("_") and t not in PARTIAL_DIRS
+        )
 
     def find(self, path: str) -> File | None:
         stem = _stem(path)
@@ -62,14 +71,17 @@ class RootLinks:
             return self.permalinks[stem]
         for prefix in self.prefixes:
             base = f"{prefix}{stem}".strip("/")
-            names = [f"{base}.md", f"{base}/index.md", f"{base}/README.md"] if base else [
-                "index.md", "README.md"]
+            names = (
+                [f"{base}.md", f"{base}/index.md", f"{base}/README.md"]
+                if base
+                else ["index.md", "README.md"]
+            )
             for name in names:
                 f = self.by_path.get(name) or self.by_lower.get(name.lower())
                 if f is not None:
                     return f
         if self.docs_name and stem.startswith(f"{self.docs_name}/"):
-            return self.find(stem[len(self.docs_name) + 1:])  # from the repository root
+            return self.find(stem[len(self.docs_name) + 1 :])  # from the repository root
         return None
 
     def url_for(self, target: str, page_url: str) -> str | None:
@@ -88,14 +100,18 @@ class RootLinks:
 
     def rewrite(self, markdown: str, page: Page) -> str:
         """Every resolvable site-root link of ``markdown``, made relative to ``page``."""
-        if "/" not in markdown or not ("](/" in markdown or "=\"/" in markdown
-                                       or "='/" in markdown or "]: /" in markdown):
+        if "/" not in markdown or not (
+            "](/" in markdown or '="/' in markdown or "='/" in markdown or "]: /" in markdown
+        ):
             return markdown
 
         def sub(m: re.Match) -> str:
             url = self.url_for(m.group(2), page.url)
-            return m.group(0) if url is None else m.group(1) + url + m.group(0)[
-                len(m.group(1)) + len(m.group(2)):]
+            return (
+                m.group(0)
+                if url is None
+                else m.group(1) + url + m.group(0)[len(m.group(1)) + len(m.group(2)) :]
+            )
 
         markdown = _MD_ROOT_LINK.sub(sub, markdown)
         markdown = _REF_ROOT_LINK.sub(sub, markdown)
@@ -112,7 +128,7 @@ class Partials:
             parts = p.split("/")
             for i, part in enumerate(parts[:-1]):
                 if part in PARTIAL_DIRS:
-                    self.by_name.setdefault("/".join(parts[i + 1:]), p)
+                    self.by_name.setdefault("/".join(parts[i + 1 :]), p)
                     break
         self.cache: dict[str, str | None] = {}
 
@@ -182,11 +198,15 @@ REDIRECT_HTML = """<!doctype html>
 """
 
 
-def write_redirects(redirects: dict[str, str], stubs: dict[str, File], links: RootLinks,
-                    site_dir: str, lang: str, title: str) -> int:
+def write_redirects(
+    redirects: dict[str, str],
+    stubs: dict[str, File],
+    links: RootLinks,
+    site_dir: str,
+    lang: str,
+    title: str,
+) -> int:
     """One small HTML page per redirect stub, at the stub's own URL."""
-    import json
-
     written = 0
     for src, target in redirects.items():
         stub = stubs.get(src)
@@ -205,9 +225,14 @@ def write_redirects(redirects: dict[str, str], stubs: dict[str, File], links: Ro
         if out.exists():
             continue  # a real page lives there
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(REDIRECT_HTML.format(lang=lang, title=html.escape(title),
-                                            url=html.escape(url, quote=True),
-                                            url_js=json.dumps(url).replace("</", "<\\/")),
-                       encoding="utf-8")
+        out.write_text(
+            REDIRECT_HTML.format(
+                lang=lang,
+                title=html.escape(title),
+                url=html.escape(url, quote=True),
+                url_js=json.dumps(url).replace("</", "<\\/"),
+            ),
+            encoding="utf-8",
+        )
         written += 1
     return written

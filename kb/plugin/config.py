@@ -5,6 +5,8 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from kb.core.project import PEERS, REVIEW_DEFAULTS, WEBHOOK_DEFAULTS, WEBHOOK_EVENTS
+
 
 class CategoryConfig(base.Config):
     title = c.Optional(c.Type(str))
@@ -17,36 +19,35 @@ class ReviewConfig(base.Config):
     """Flag rules for 'kb report' and the dashboard (see docs/review.md for the method)."""
 
     # Fewest votes on an article's current text before CSAT/CES can flag it.
-    min_votes = c.Type(int, default=10)
+    min_votes = c.Type(int, default=REVIEW_DEFAULTS.min_votes)
     # Fewest CES answers on the current text before the "hard to solve" test can flag it.
-    min_ces_votes = c.Type(int, default=10)
+    min_ces_votes = c.Type(int, default=REVIEW_DEFAULTS.min_ces_votes)
     # Who an article is compared with: the whole site, its category or its type.
-    peers = c.Choice(("site", "category", "type"), default="site")
+    peers = c.Choice(PEERS, default=REVIEW_DEFAULTS.peers)
     # How far below the peers' CSAT (0..1) an article must be to count as worse.
-    csat_margin = c.Type(float, default=0.15)
+    csat_margin = c.Type(float, default=REVIEW_DEFAULTS.csat_margin)
     # How far above the peers' share of CES 1-3 answers an article must be.
-    ces_margin = c.Type(float, default=0.12)
+    ces_margin = c.Type(float, default=REVIEW_DEFAULTS.ces_margin)
     # Posterior probability that the article is worse by the margin needed to flag it.
-    confidence = c.Type(float, default=0.80)
+    confidence = c.Type(float, default=REVIEW_DEFAULTS.confidence)
     # Flag when readers chose "outdated" at least this often and this share of the votes.
-    outdated_min = c.Type(int, default=3)
-    outdated_share = c.Type(float, default=0.25)
+    outdated_min = c.Type(int, default=REVIEW_DEFAULTS.outdated_min)
+    outdated_share = c.Type(float, default=REVIEW_DEFAULTS.outdated_share)
     # Flag when at least this many searches with no result look like the article's topic.
-    zero_result_min = c.Type(int, default=5)
+    zero_result_min = c.Type(int, default=REVIEW_DEFAULTS.zero_result_min)
     # Flag articles whose review_by date has passed.
-    review_by = c.Type(bool, default=True)
+    review_by = c.Type(bool, default=REVIEW_DEFAULTS.review_by)
     # A new text at least this similar (0..1, word-level difflib ratio) to the text the
     # current votes judged keeps them; a less similar one is a rewrite and starts afresh.
-    rewrite_similarity = c.Type(float, default=0.8)
+    rewrite_similarity = c.Type(float, default=REVIEW_DEFAULTS.rewrite_similarity)
     # Show the site-level NPS (0-10 question) in the report when votes carry one.
-    nps = c.Type(bool, default=False)
+    nps = c.Type(bool, default=REVIEW_DEFAULTS.nps)
     # Webhook URL for events (a low vote with a comment, a new flag); KB_WEBHOOK_URL wins.
     webhook_url = c.Optional(c.Type(str))
     # Which events go to the webhook.
-    webhook_events = c.ListOfItems(c.Choice(("vote.low", "article.flagged")),
-                                   default=["vote.low", "article.flagged"])
+    webhook_events = c.ListOfItems(c.Choice(WEBHOOK_EVENTS), default=list(WEBHOOK_DEFAULTS.events))
     # A vote is "low" for the vote.low event at this CSAT or below (with a comment).
-    webhook_low_csat = c.Type(int, default=2)
+    webhook_low_csat = c.Type(int, default=WEBHOOK_DEFAULTS.low_csat)
 
 
 class KbConfig(base.Config):

@@ -21,8 +21,12 @@ try:  # MkDocs 1.6 internals; anything else falls back to MkDocs' own render
     from mkdocs.structure import pages as _pages
     from mkdocs.structure.toc import get_toc
 
-    _PARTS = (_pages._RawHTMLPreprocessor, _pages._ExtractAnchorsTreeprocessor,
-              _pages._RelativePathTreeprocessor, _pages._ExtractTitleTreeprocessor)
+    _PARTS = (
+        _pages._RawHTMLPreprocessor,
+        _pages._ExtractAnchorsTreeprocessor,
+        _pages._RelativePathTreeprocessor,
+        _pages._ExtractTitleTreeprocessor,
+    )
 except (ImportError, AttributeError):  # pragma: no cover - depends on the MkDocs version
     _PARTS = None
 
@@ -37,8 +41,10 @@ class ConverterPool:
     def get(self, config) -> markdown.Markdown:
         key = id(config)
         if self.md is None or self.key != key:
-            self.md = markdown.Markdown(extensions=config["markdown_extensions"],
-                                        extension_configs=config["mdx_configs"] or {})
+            self.md = markdown.Markdown(
+                extensions=config["markdown_extensions"],
+                extension_configs=config["mdx_configs"] or {},
+            )
             self.key = key
         else:
             self.md.reset()
@@ -67,8 +73,9 @@ def renderer(pool: ConverterPool) -> Callable | None:
         page.content = md.convert(page.markdown)
         page.toc = get_toc(getattr(md, "toc_tokens", []))
         page._title_from_render = extract_title_ext.title
-        page.present_anchor_ids = (extract_anchors_ext.present_anchor_ids
-                                   | raw_html_ext.present_anchor_ids)
+        page.present_anchor_ids = (
+            extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
+        )
         if _pages.log.getEffectiveLevel() > logging.DEBUG:
             page.links_to_anchors = relative_path_ext.links_to_anchors
 

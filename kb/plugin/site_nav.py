@@ -12,8 +12,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from ..i18n import translate
-from ..project import Category, HelpCenter
+from kb.core.helpcenter import Category, HelpCenter
+from kb.core.i18n import translate
 
 HOME_TEMPLATE = "kb/home.html"
 CATEGORY_TEMPLATE = "kb/category.html"
@@ -25,7 +25,7 @@ def generated_pages(hc: HelpCenter, config, files: Files, lang: str) -> list[Fil
     has_home = any(files.get_file_from_path(n) is not None for n in ("index.md", "README.md"))
     if not has_home:
         title = translate(lang, "breadcrumb.home")
-        content = f"---\ntemplate: {HOME_TEMPLATE}\ntitle: \"{title}\"\nhide: [toc]\n---\n"
+        content = f'---\ntemplate: {HOME_TEMPLATE}\ntitle: "{title}"\nhide: [toc]\n---\n'
         new.append(File.generated(config, "index.md", content=content))
     for cat in hc.categories.values():
         if not cat.key or cat.index_path:
@@ -35,7 +35,7 @@ def generated_pages(hc: HelpCenter, config, files: Files, lang: str) -> list[Fil
             cat.index_path = src
             continue
         title = cat.title.replace('"', '\\"')
-        content = f"---\ntemplate: {CATEGORY_TEMPLATE}\ntitle: \"{title}\"\nhide: [toc]\n---\n"
+        content = f'---\ntemplate: {CATEGORY_TEMPLATE}\ntitle: "{title}"\nhide: [toc]\n---\n'
         new.append(File.generated(config, src, content=content))
         cat.index_path = src
     return new
@@ -60,8 +60,10 @@ def category_pages(hc: HelpCenter, config, files: Files, page_size: int) -> list
             src = f"{base}/page/{n}/index.md".lstrip("/")
             if files.get_file_from_path(src) is not None:
                 break  # a real folder called "page": no numbered pages for this category
-            content = (f"---\ntemplate: {CATEGORY_TEMPLATE}\ntitle: \"{title}\"\n"
-                       "hide: [toc]\nsearch:\n  exclude: true\n---\n")
+            content = (
+                f'---\ntemplate: {CATEGORY_TEMPLATE}\ntitle: "{title}"\n'
+                "hide: [toc]\nsearch:\n  exclude: true\n---\n"
+            )
             new.append(File.generated(config, src, content=content))
             cat.pages.append(src)
     return new
@@ -128,14 +130,18 @@ def build_nav(
     return Navigation(items, pages), by_category, home
 
 
-def sidebar_window(items: list[SidebarItem], current: Page | None, limit: int,
-                   position: int | None = None) -> tuple[list[SidebarItem], bool]:
+def sidebar_window(
+    items: list[SidebarItem], current: Page | None, limit: int, position: int | None = None
+) -> tuple[list[SidebarItem], bool]:
     """At most ``limit`` items around ``current``; True when some were left out.
     ``position``: current's index in ``items`` when the caller knows it (a long category
     would otherwise be scanned once per page: quadratic)."""
     if len(items) <= limit:
         return items, False
-    idx = position if position is not None else next(
-        (i for i, it in enumerate(items) if it.page is current), 0)
+    idx = (
+        position
+        if position is not None
+        else next((i for i, it in enumerate(items) if it.page is current), 0)
+    )
     start = max(0, min(idx - limit // 2, len(items) - limit))
     return items[start : start + limit], True

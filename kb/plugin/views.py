@@ -7,12 +7,13 @@ from __future__ import annotations
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from ..project import Category, HelpCenter
-from .site_nav import CategoryPages, sidebar_window
+from kb.core.helpcenter import Category, HelpCenter
+from kb.plugin.site_nav import CategoryPages, sidebar_window
 
 
-def category_pagination(hc: HelpCenter, nav_info: dict[str, CategoryPages], files: Files
-                        ) -> tuple[dict[str, tuple[Category, int]], dict[str, list[str]]]:
+def category_pagination(
+    hc: HelpCenter, nav_info: dict[str, CategoryPages], files: Files
+) -> tuple[dict[str, tuple[Category, int]], dict[str, list[str]]]:
     """Long categories have numbered pages: ``{src: (category, n)}`` for pages 2..m and
     ``{category key: [URL of page 1, page 2, ...]}``."""
     page_of: dict[str, tuple[Category, int]] = {}
@@ -31,8 +32,14 @@ def category_pagination(hc: HelpCenter, nav_info: dict[str, CategoryPages], file
 
 
 class PageViews:
-    def __init__(self, nav_info: dict[str, CategoryPages], page_urls: dict[str, list[str]],
-                 *, page_size: int, sidebar_limit: int) -> None:
+    def __init__(
+        self,
+        nav_info: dict[str, CategoryPages],
+        page_urls: dict[str, list[str]],
+        *,
+        page_size: int,
+        sidebar_limit: int,
+    ) -> None:
         self.nav_info = nav_info
         self.page_urls = page_urls
         self.page_size = page_size
@@ -54,14 +61,21 @@ class PageViews:
         guide = info.guide
         size = self.page_size
         if page_no is not None and key in self.page_urls and size > 0:
-            shown = (faqs + others)[(page_no - 1) * size: page_no * size]
+            shown = (faqs + others)[(page_no - 1) * size : page_no * size]
             faqs = [i for i in shown if i.article.type == "faq"]
             others = [i for i in shown if i.article.type != "faq"]
             guide = guide if page_no == 1 else []
         view = self._views[(key, page_no)] = {
-            "key": cat.key, "title": cat.title, "description": cat.description, "icon": cat.icon,
-            "url": info.page.url if info.page else "", "count": len(info.items),
-            "guide": guide, "faqs": faqs, "others": others, "items": info.items,
+            "key": cat.key,
+            "title": cat.title,
+            "description": cat.description,
+            "icon": cat.icon,
+            "url": info.page.url if info.page else "",
+            "count": len(info.items),
+            "guide": guide,
+            "faqs": faqs,
+            "others": others,
+            "items": info.items,
         }
         return view
 
@@ -69,10 +83,13 @@ class PageViews:
         urls = self.page_urls.get(key)
         if not urls:
             return None
-        return {"n": page_no, "m": len(urls),
-                "prev": urls[page_no - 2] if page_no > 1 else None,
-                "next": urls[page_no] if page_no < len(urls) else None,
-                "urls": urls}
+        return {
+            "n": page_no,
+            "m": len(urls),
+            "prev": urls[page_no - 2] if page_no > 1 else None,
+            "next": urls[page_no] if page_no < len(urls) else None,
+            "urls": urls,
+        }
 
     def home_categories(self) -> list[dict]:
         if self._home is None:
@@ -90,11 +107,18 @@ class PageViews:
         positions = self._positions.get(key)
         if positions is None:  # page -> its index, once per category and build
             positions = self._positions[key] = {
-                id(it.page): i for i, it in reversed(list(enumerate(info.items)))}
-        items, cut = sidebar_window(info.items, page, self.sidebar_limit,
-                                    positions.get(id(page), 0))
-        return {"title": info.category.title, "url": info.page.url if info.page else "",
-                "items": items, "cut": cut, "count": len(info.items)}
+                id(it.page): i for i, it in reversed(list(enumerate(info.items)))
+            }
+        items, cut = sidebar_window(
+            info.items, page, self.sidebar_limit, positions.get(id(page), 0)
+        )
+        return {
+            "title": info.category.title,
+            "url": info.page.url if info.page else "",
+            "items": items,
+            "cut": cut,
+            "count": len(info.items),
+        }
 
     def guide(self, article, page: Page) -> dict | None:
         if not article.is_onboarding:
@@ -103,6 +127,10 @@ class PageViews:
         idx = next((i for i, s in enumerate(steps) if s.page is page), None)
         if idx is None:
             return None
-        return {"n": idx + 1, "m": len(steps), "steps": steps,
-                "prev": steps[idx - 1] if idx > 0 else None,
-                "next": steps[idx + 1] if idx + 1 < len(steps) else None}
+        return {
+            "n": idx + 1,
+            "m": len(steps),
+            "steps": steps,
+            "prev": steps[idx - 1] if idx > 0 else None,
+            "next": steps[idx + 1] if idx + 1 < len(steps) else None,
+        }

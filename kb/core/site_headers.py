@@ -1,0 +1,114 @@
+"""Security headers for the static help center: a strict Content-Security-Policy and friends.
+
+kb's own pages need no inline script (the widget and search are files under assets/kb/).
+mkdocs-material adds a few small inline scripts (``__md_scope``, the palette, the anchor
+scroll, and under ``kb serve`` MkDocs' live-reload snippet); they are allowed by their SHA-256
+hash, never by ``'unsafe-inline'``, so an injected ``<script>`` or ``onclick=`` cannot run.
+Material's inline ``<style>`` and ``style=`` attributes need ``style-src 'unsafe-inline'``,
+which cannot run code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_SRC = re.compile(rb"\bsrc\s*=", re.I)
+_TYPE = re.compile(rb"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
+# Script types a browser runs; others (application/json: Material's __config) are data.
+_JS_TYPES = {b"", b"text/javascript", b"application/javascript", b"module", b"text/ecmascript"}
+
+# The same for every response of the site (and of the API on its own origin).
+BASE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    # Readers' page paths (which can say what they struggle with) stay on this origin.
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def inline_script_hashes(html: bytes) -> list[str]:
+    """``'sha256-…'`` sources for every inline script a browser would run, in page order."""
+    hashes: list[str] = []
+    for match in _SCRIPT.finditer(html):
+        attrs, body = match.group(1), match.group(2)
+        if _SRC.search(attrs):
+            continue
+        kind = _TYPE.search(attrs)
+        if (kind.group(1).lower() if kind else b"") not in _JS_TYPES:
+            continue
+        digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        source = f"'sha256-{digest}'"
+        if source not in hashes:
+            hashes.append(source)
+    return hashes
+
+
+def origin_of(url: str) -> str:
+    """``https://api.example.com`` from an ``api_url``; "" for a same-origin (relative) one."""
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def site_csp(script_hashes: Iterable[str] = (), api_url: str = "") -> str:
+    """The policy for a page: scripts from the site (plus the given hashes), connections to
+    the site and the kb API only, no plugins, no framing by other sites."""
+    api = origin_of(api_url)
+    extra = f" {api}" if api else ""
+    scripts = " ".join(["'self'", *script_hashes])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            f"connect-src 'self'{extra}",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            f"form-action 'self'{extra}",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+def headers_for(content_type: str, body: bytes | None, api_url: str = "") -> dict[str, str]:
+    """Every security header for one static response (the CSP only on HTML pages)."""
+    headers = dict(BASE_HEADERS)
+    if body is not None and content_type.split(";")[0].strip() == "text/html":
+        headers["Content-Security-Policy"] = site_csp(inline_script_hashes(body), api_url)
+    return headers
+
+
+def site_policy(site_dir: str | Path, api_url: str = "") -> dict[str, str]:
+    """One set of headers for every page of a built site (for a CDN or nginx): the CSP allows
+    the union of the pages' inline script hashes (Material's differ only by page depth)."""
+    hashes: list[str] = []
+    for page in sorted(Path(site_dir).rglob("*.html")):
+        for source in inline_script_hashes(page.read_bytes()):
+            if source not in hashes:
+                hashes.append(source)
+    return {**BASE_HEADERS, "Content-Security-Policy": site_csp(hashes, api_url)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kb.site_headers SITE_DIR [API_URL]``: the headers, one per line."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or not Path(args[0]).is_dir():
+        print("usage: python -m kb.site_headers SITE_DIR [API_URL]", file=sys.stderr)
+        return 2
+    for name, value in site_policy(args[0], args[1] if len(args) > 1 else "").items():
+        print(f"{name}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

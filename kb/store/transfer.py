@@ -1,0 +1,222 @@
+"""Moving votes in and out: ``kb feedback import`` and ``kb feedback export``.
+
+Import reads JSONL or CSV rows (article id or path, csat, ces, comment, created_at, and
+optionally revision, visitor, submission, reason, lang), checks each with the same rules as
+the API, and inserts the good ones. A row without a submission gets one derived from its
+content, so importing the same file twice stores each vote once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any
+
+from sqlalchemy import Engine
+
+from kb.core.votes import FieldError, Vote, parse_vote
+from kb.store.engine import write_transaction
+from kb.store.votes import EXPORT_COLUMNS, insert_new, iter_votes, utcnow
+
+FORMATS = ("jsonl", "csv")
+BATCH = 500
+KB_VISITOR_RE = re.compile(r"^[0-9a-f]{32}$")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class BadRow:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    already_present: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+    read: int = 0  # rows read so far, good or bad
+
+    @property
+    def rejected(self) -> int:
+        return len(self.bad)
+
+
+Progress = Callable[[ImportResult], None]
+
+
+def guess_format(filename: str) -> str:
+    return "csv" if filename.lower().endswith((".csv", ".tsv")) else "jsonl"
+
+
+def read_rows(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, row) pairs; a row that cannot even be read is a message instead."""
+    if fmt == "csv":
+        reader = csv.DictReader(stream)
+        try:
+            reader.fieldnames  # noqa: B018 - reads the header now, so line_num counts it
+        except csv.Error as exc:
+            yield 1, f"unreadable CSV header: {exc}"
+            return
+        while True:
+            line = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield line, f"unreadable CSV: {exc}"
+                continue
+            if None in row:
+                yield line, "more values than columns"
+                continue
+            yield line, {k.strip().lower(): v for k, v in row.items() if k}
+        return
+    for number, text in enumerate(stream, start=1):
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            yield number, f"not valid JSON ({exc.msg})"
+            continue
+        yield number, data if isinstance(data, dict) else "a line must be a JSON object"
+
+
+def parse_created_at(value: Any, now: datetime) -> datetime:
+    """ISO 8601 date or time; without a zone it is UTC. Not in the future."""
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError("created_at", "created_at is required (ISO 8601, e.g. 2025-03-01T12:00Z)")
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise FieldError("created_at", f"created_at {value!r} is not an ISO 8601 date") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    if moment > now + timedelta(days=1):
+        raise FieldError("created_at", f"created_at {value!r} is in the future")
+    return moment.astimezone(timezone.utc)
+
+
+def imported_visitor(value: Any) -> str | None:
+    """kb's own visitor hashes pass through; any other id is hashed, never stored raw."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if KB_VISITOR_RE.match(text):
+        return text
+    return hashlib.sha256(f"kb-import\n{text}".encode()).hexdigest()[:32]
+
+
+def derived_submission(vote: Vote) -> str:
+    """The same row always gets the same submission: re-imports are no-ops."""
+    key = json.dumps(
+        [
+            vote.article,
+            vote.created_at.isoformat() if vote.created_at else None,
+            vote.csat,
+            vote.ces,
+            vote.comment,
+            vote.reason,
+            vote.revision,
+            vote.visitor,
+            vote.lang,
+        ],
+        ensure_ascii=False,
+    )
+    return "imp-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def check_row(
+    row: dict[str, Any], find_article: Callable[[str], dict[str, Any] | None], now: datetime
+) -> Vote:
+    """One import row as a Vote, or FieldError naming what is wrong."""
+    for name in ("csat", "ces"):  # some tools write 4.0 for 4
+        if isinstance(row.get(name), float) and row[name].is_integer():
+            row[name] = int(row[name])
+    vote = parse_vote(row, lenient_types=True)
+    entry = find_article(vote.article)
+    if entry is None:
+        raise FieldError("article", f"no article {vote.article!r} (by id or path) in the site")
+    vote.article = entry["id"]
+    vote.revision = vote.revision or entry.get("revision")
+    vote.lang = vote.lang or entry.get("lang")
+    vote.created_at = parse_created_at(row.get("created_at"), now)
+    vote.visitor = imported_visitor(row.get("visitor"))
+    vote.source = "import"
+    vote.submission = vote.submission or derived_submission(vote)
+    return vote
+
+
+def import_votes(
+    engine: Engine,
+    rows: Iterable[tuple[int, dict[str, Any] | str]],
+    find_article: Callable[[str], dict[str, Any] | None],
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Insert every good row (in batches); collect every bad one with its line number.
+
+    ``progress`` is called with the result so far after every batch and once at the end
+    (``kb feedback import`` shows rows read, imported and rejected from it)."""
+    result = ImportResult()
+    now = utcnow()
+    batch: list[Vote] = []
+
+    def flush() -> None:
+        with write_transaction(engine) as conn:
+            new = insert_new(conn, batch, now)
+        result.imported += new
+        result.already_present += len(batch) - new
+        batch.clear()
+        if progress is not None:
+            progress(result)
+
+    for line, row in rows:
+        result.read += 1
+        if isinstance(row, str):
+            result.bad.append(BadRow(line, row))
+            continue
+        try:
+            batch.append(check_row(row, find_article, now))
+        except FieldError as exc:
+            result.bad.append(BadRow(line, f"{exc.field}: {exc.message}"))
+            continue
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    elif progress is not None:
+        progress(result)
+    return result
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell a spreadsheet will not run as a formula (OWASP: prefix with a quote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_votes(engine: Engine, out: IO[str], fmt: str = "jsonl") -> int:
+    """Write every stored vote, one row each, with its submission; returns the count."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for vote in iter_votes(engine):
+            writer.writerow({k: csv_safe(v) for k, v in vote.items()})
+            count += 1
+        return count
+    for vote in iter_votes(engine):
+        out.write(json.dumps(vote, ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -1,0 +1,1 @@
+"""kb build and the MkDocs adapter (kb.plugin): whole sites, bad articles, real corpora."""

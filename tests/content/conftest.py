@@ -1,0 +1,1 @@
+"""The content model (kb.core): articles, front matter, checks, languages, revisions."""

@@ -1,0 +1,1 @@
+"""The project itself: its docs, its packaging, its dependencies' security."""

@@ -1,0 +1,1 @@
+"""The review (kb.review): scores, flags, its queries, kb report, webhooks."""

@@ -1,0 +1,172 @@
+"""``kb report``: formats, filters, exit codes, errors a person can act on."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from kb.cli import main
+from kb.plugin.builder import build_site
+from tests.review_helpers import add_votes, baseline_votes, engine_for, manifest_articles
+
+WEAK = "request-a-refund-4c8e01"
+
+
+@pytest.fixture
+def voted(project, monkeypatch):
+    """The sample help center, built, with ordinary votes and one clearly weak article."""
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KB_SITE_DIR", raising=False)
+    build_site(project / "mkdocs.yml")
+    arts = manifest_articles(project)
+    engine = engine_for(project)
+    baseline_votes(engine, arts, skip=(WEAK,))
+    add_votes(
+        engine,
+        WEAK,
+        arts[WEAK]["revision"],
+        [1, 2, 2, 5, 1, 2, 4, 1, 2, 2] * 4,
+        ces=[2, 1, 3, 6] * 10,
+        reason="outdated",
+        comment="The menu is gone",
+    )
+    engine.dispose()
+    return project
+
+
+def run(runner, *args):
+    return runner.invoke(main, ["report", *args], catch_exceptions=False)
+
+
+def test_json_lists_every_article_with_scores_and_reasons(runner, voted):
+    result = run(runner, "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    arts = {a["id"]: a for a in doc["articles"]}
+    assert len(arts) == 11
+    weak = arts[WEAK]
+    assert set(weak) >= {
+        "id",
+        "path",
+        "title",
+        "revision",
+        "votes",
+        "csat",
+        "ces",
+        "flagged",
+        "reasons",
+    }
+    assert weak["flagged"] and weak["votes"] == 40 and weak["csat"] == pytest.approx(0.2)
+    assert weak["reasons"][0].startswith("CSAT 20% over 40 votes, the site's is 75%")
+    assert "40 of 40 readers said it is outdated" in weak["reasons"]
+    for a in arts.values():
+        assert a["csat"] is None or 0 <= a["csat"] <= 1
+        assert a["ces"] is None or 1 <= a["ces"] <= 7
+    assert doc["site"]["flagged"] == 1
+    assert doc["categories"]["billing"]["votes"] == 24 * 2 + 40  # the peers' baselines
+    assert set(doc["types"]) >= {"faq", "onboarding"}
+
+
+def test_articles_without_votes_have_null_scores(runner, project, monkeypatch):
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    build_site(project / "mkdocs.yml")
+    doc = json.loads(run(runner, "--format", "json").output)
+    assert all(
+        a["votes"] == 0 and a["csat"] is None and a["ces"] is None and not a["flagged"]
+        for a in doc["articles"]
+    )
+
+
+def test_flagged_only_and_fail_on_flagged(runner, voted):
+    result = run(runner, "--format", "json", "--flagged-only", "--fail-on-flagged")
+    assert result.exit_code == 1
+    assert [a["id"] for a in json.loads(result.output)["articles"]] == [WEAK]
+
+
+def test_fail_on_flagged_passes_when_nothing_is_flagged(runner, voted):
+    assert run(runner, "--fail-on-flagged", "--since", "2999-01-01").exit_code == 0
+
+
+def test_since_counts_only_later_votes(runner, voted):
+    doc = json.loads(run(runner, "--format", "json", "--since", "2999-01-01").output)
+    assert sum(a["votes"] for a in doc["articles"]) == 0
+
+
+def test_table_is_readable(runner, voted):
+    out = runner.invoke(main, ["report"], env={"COLUMNS": "200"}).output
+    assert "Help center review" in out and "Can I get a refund?" in out and "⚑" in out
+    assert "CSAT 20% over 40 votes" in out
+
+
+def test_markdown_for_a_pull_request(runner, voted):
+    out = run(runner, "--format", "markdown", "--flagged-only").output
+    lines = out.splitlines()
+    assert lines[0] == "## Help center review"
+    assert any(line.startswith("| ⚑ | Can I get a refund?") for line in lines)
+    assert "**1 of 11 articles flagged.**" in out
+
+
+def test_csv_has_a_header_and_a_row_per_article(runner, voted):
+    rows = list(csv.DictReader(io.StringIO(run(runner, "--format", "csv").output)))
+    assert len(rows) == 11 and rows[0]["id"] == WEAK and rows[0]["flagged"] == "True"
+
+
+def test_thresholds_come_from_mkdocs_yml(runner, voted):
+    cfg = voted / "mkdocs.yml"
+    cfg.write_text(
+        cfg.read_text().replace(
+            "  - kb:\n",
+            "  - kb:\n      review:\n        min_votes: 1000\n        outdated_min: 1000\n",
+            1,
+        )
+    )
+    doc = json.loads(run(runner, "--format", "json").output)
+    assert doc["settings"]["min_votes"] == 1000 and doc["site"]["flagged"] == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--since", "yesterday"], "'yesterday' is not a date"),
+        (["--format", "xml"], "'xml' is not one of"),
+    ],
+)
+def test_bad_options_are_usage_errors(runner, voted, args, message):
+    result = runner.invoke(main, ["report", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_unbuilt_site_is_a_clean_error(runner, project, monkeypatch):
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    result = runner.invoke(main, ["report"])
+    assert result.exit_code == 1
+    assert "not built" in result.output and "Traceback" not in result.output
+
+
+def test_db_option_picks_the_database(runner, voted, tmp_path):
+    other = f"sqlite:///{tmp_path / 'empty.db'}"
+    doc = json.loads(run(runner, "--format", "json", "--db", other).output)
+    assert sum(a["votes"] for a in doc["articles"]) == 0
+
+
+def test_zero_result_searches_on_an_articles_topic_flag_it(runner, project, monkeypatch):
+    from kb.store.searchlog import log_click, log_search, new_token
+
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    build_site(project / "mkdocs.yml")
+    engine = engine_for(project)
+    for query, n in (("refund paypal", 4), ("refund bank transfer", 3), ("weather", 9)):
+        for _ in range(n):
+            log_search(engine, new_token(), query, "en", 0)
+    token = new_token()
+    log_search(engine, token, "money back", "en", 2)
+    log_click(engine, token, WEAK, 1)
+    engine.dispose()
+    arts = {a["id"]: a for a in json.loads(run(runner, "--format", "json").output)["articles"]}
+    weak = arts[WEAK]
+    assert weak["flagged"] and weak["reason_codes"] == ["zero_results"]
+    assert weak["reasons"][0].startswith(
+        "7 searches on its topic found nothing: 'refund paypal' (4), 'refund bank transfer' (3)"
+    )
+    assert not any(a["flagged"] for aid, a in arts.items() if aid != WEAK)

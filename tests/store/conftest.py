@@ -1,0 +1,1 @@
+"""The feedback store (kb.store): votes on SQLite and PostgreSQL, import, export, privacy."""
