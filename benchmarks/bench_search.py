@@ -82,7 +82,7 @@ def quality(args) -> list[dict]:
 def meaning_cost(model) -> list[dict]:
     """What search by meaning costs: embedding the English corpus at build time, and the
     query latency in process with and without it (same queries, same run)."""
-    from kb.search import vectors
+    from kb.search.index import clear_vectors
 
     from .search_eval.evaluate import OUT, kb_engine, load_queries
 
@@ -91,7 +91,7 @@ def meaning_cost(model) -> list[dict]:
         for k in ("queries", "heldout", "heldout2", "heldout3", "heldout4")
         for q in load_queries("en", k)
     ]
-    vectors.clear(OUT / "kb-work-en")
+    clear_vectors(OUT / "kb-work-en")
     start = time.perf_counter()
     meaning = kb_engine("en", model)
     embed = time.perf_counter() - start

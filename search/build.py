@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kb.search import vectors
 from kb.search.documents import SearchDoc
-from kb.search.index import UpdateResult, publish, update_index
-from kb.search.semantic import Progress
+from kb.search.index import UpdateResult, clear_vectors, publish, update_index
 
 from kb.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kb.search.semantic import Progress
+    from kb.search.vectors import VectorResult
 
 MULTILINGUAL_VOCAB = 60_000  # English BERT vocabularies have ~30k pieces, multilingual ones 100k+
 
@@ -29,7 +32,7 @@ class SearchModelError(ConfigError):
 @dataclass
 class SearchBuildResult:
     index: UpdateResult
-    vectors: vectors.VectorResult | None = None  # None: no model, no vectors
+    vectors: VectorResult | None = None  # None: no model, no vectors
     published: Path | None = None  # the generation written into the site, if any
     warnings: list[str] = field(default_factory=list)
 
@@ -55,8 +58,12 @@ def build_search(
     docs = list(documents)
     result = SearchBuildResult(update_index(work, docs, fresh=fresh))
     if model is None:
-        vectors.clear(work)
+        clear_vectors(work)
     else:
+        # numpy and the encoder load only when a model is configured: a words-only build
+        # (the default) never pays for them.
+        from kb.search import vectors
+
         name = model_name or str(model)
         try:
             encoder = vectors.load_encoder(model)

@@ -288,6 +288,21 @@ def current_dir(site_dir: str | Path) -> Path:
     return path
 
 
+# Search by meaning's files in the working index, carried into each published generation
+# (written by kb.search.vectors; named here so a words-only build can drop them without
+# loading numpy).
+VECTOR_MATRIX, VECTOR_META = "vectors.npy", "vectors.json"
+
+
+def clear_vectors(work: str | Path) -> None:
+    """No model configured: the next published generation carries no vectors."""
+    for name in (VECTOR_MATRIX, VECTOR_META):
+        try:
+            (Path(work) / name).unlink()
+        except FileNotFoundError:
+            pass
+
+
 def generation_dir(ix) -> Path | None:
     """The folder an opened index was read from (a published generation, whose extra files,
     synonyms and vectors, sit beside Whoosh's), or None for an index not on disk."""

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 from kb.search.documents import SearchDoc
+from kb.search.index import VECTOR_MATRIX as MATRIX
+from kb.search.index import VECTOR_META as META
 from kb.search.index import generation_dir
 from kb.search.semantic import Encoder, Progress
 
@@ -35,7 +37,6 @@ from kb.core import atomic
 
 log = logging.getLogger("kb.search")
 
-MATRIX, META = "vectors.npy", "vectors.json"
 POOL = 50  # word-search candidates re-ordered by meaning
 EXTRA = 3  # articles meaning may add that no word found (see Reranker.rerank)
 RRF_K = 60  # reciprocal rank fusion's constant, as in Cormack et al. (2009); not tuned
@@ -86,15 +87,6 @@ def _write(work: Path, matrix: np.ndarray, meta: dict) -> None:
     hold hard links to the old ones)."""
     atomic.replace(work / MATRIX, lambda fh: np.save(fh, matrix))
     atomic.write_json(work / META, meta)
-
-
-def clear(work: str | Path) -> None:
-    """No model configured: the next published generation carries no vectors."""
-    for name in (MATRIX, META):
-        try:
-            (Path(work) / name).unlink()
-        except FileNotFoundError:
-            pass
 
 
 def update_vectors(

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
@@ -30,8 +30,10 @@ from kb.search.build import SearchBuildResult, SearchModelError, build_search
 from kb.search.documents import SearchDoc, from_article
 from kb.search.index import SearchIndexError, update_index
 from kb.search.related import related
-from kb.search.semantic import Progress as ProgressCallback
 from kb.search.settings import builtin_synonyms, index_dir, model_dir, synonyms_dir
+
+if TYPE_CHECKING:  # the alias only: kb.search.semantic loads numpy
+    from kb.search.semantic import Progress as ProgressCallback
 
 log = logging.getLogger("mkdocs.plugins.kb.search")
 

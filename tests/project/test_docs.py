@@ -44,8 +44,10 @@ def sections() -> list[tuple[str, str]]:
 def commands(group=main, path=("kb",)):
     yield " ".join(path), group
     if isinstance(group, click.Group):
-        for name, command in sorted(group.commands.items()):
-            if not command.hidden:
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if command is not None and not command.hidden:
                 yield from commands(command, (*path, name))
 
 

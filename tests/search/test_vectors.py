@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from kb.search import vectors
 from kb.search.engine import SearchEngine
-from kb.search.index import current_dir, open_published, publish, update_index
+from kb.search.index import clear_vectors, current_dir, open_published, publish, update_index
 
 from tests.search.test_engine import EN, doc, paths
 
@@ -61,7 +61,7 @@ def build(tmp_path, docs, model="model"):
     if model:
         result = vectors.update_vectors(work, docs, tmp_path / model)
     else:
-        vectors.clear(work)
+        clear_vectors(work)
         result = None
     publish(work, tmp_path / "site")
     return result
