@@ -64,8 +64,10 @@ def import_(file, fmt: str | None, db: str | None, config_file: str) -> None:
     """Import votes from FILE (JSONL or CSV): columns article (id or path), csat, ces,
     comment, created_at, and optionally revision, visitor, submission, reason, lang.
 
-    Bad rows are listed with their line numbers and skipped; the good ones are imported.
-    Exits 1 when any row was bad. Importing the same file again adds nothing.
+    A file written by 'kb feedback export' imports back losslessly (article_id, source,
+    updated_at and version are kept). Bad rows are listed with their line numbers and
+    skipped; the good ones are imported. Exits 1 when any row was bad. Importing the same
+    file again adds nothing.
     """
     # The API's package (Flask), the store and the review (SQLAlchemy, Alembic): about 1 s
     # to import, so only when a command needs them.

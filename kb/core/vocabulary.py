@@ -13,3 +13,6 @@ REASONS: tuple[str, ...] = ("outdated", "missing_steps", "not_answered", "hard_t
 
 SUBMISSION_MAX = 36  # characters of a vote's client-made submission id
 COMMENT_MAX = 2000  # characters of a reader's comment
+
+# Where a vote came from: the widget's script, the no-script form, or ``kb feedback import``.
+SOURCES: tuple[str, ...] = ("widget", "form", "import")

@@ -32,7 +32,9 @@ class Vote:
     """One vote: checked from a client or an import, stored, and counted by the review.
 
     ``provided`` lists the optional fields the client actually sent: an update of an existing
-    submission changes only those. ``id`` is the stored row's (0 before it is stored)."""
+    submission changes only those. ``id`` is the stored row's (0 before it is stored).
+    ``updated_at`` and ``version`` are set only by an import of kb's own export (a new vote
+    is stored with the time of storing and version 1)."""
 
     article: str
     csat: int
@@ -45,6 +47,8 @@ class Vote:
     visitor: str | None = None
     created_at: datetime | None = None
     source: str = "widget"
+    updated_at: datetime | None = None
+    version: int = 1
     provided: set[str] = field(default_factory=set)
     id: int = 0
 

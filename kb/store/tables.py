@@ -83,7 +83,7 @@ feedback = Table(
     Column("reason", String(40), nullable=True),  # one reason code (kb.core.vocabulary.REASONS)
     Column("lang", String(8), nullable=True),
     Column("visitor", String(64), nullable=True),  # HMAC(daily salt, address + user agent)
-    Column("source", String(16), nullable=False, server_default="widget"),  # widget | form | import
+    Column("source", String(16), nullable=False, server_default="widget"),  # vocabulary.SOURCES
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),  # 1 + number of updates

@@ -4,6 +4,12 @@ Import reads JSONL or CSV rows (article id or path, csat, ces, comment, created_
 optionally revision, visitor, submission, reason, lang), checks each with the same rules as
 the API, and inserts the good ones. A row without a submission gets one derived from its
 content, so importing the same file twice stores each vote once.
+
+An export imports back losslessly, into SQLite or PostgreSQL: its rows name the article as
+``article_id`` (the other tools' files say ``article``; both are read) and carry ``source``,
+``updated_at`` and ``version``, which an import keeps. Only the row ``id`` is the target's own.
+A vote of kb's own export keeps its article id even when the site no longer has that article
+(votes are raw events; the report skips articles it does not know).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
+from kb.core.vocabulary import SOURCES
 from kb.core.votes import FieldError, Vote, parse_vote
 from kb.store.engine import write_transaction
 from kb.store.votes import EXPORT_COLUMNS, insert_new, iter_votes, utcnow
@@ -78,7 +85,10 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] |
             if None in row:
                 yield line, "more values than columns"
                 continue
-            yield line, {k.strip().lower(): v for k, v in row.items() if k}
+            cells = {k.strip().lower(): v for k, v in row.items() if k}
+            if isinstance(cells.get("comment"), str):
+                cells["comment"] = csv_unsafe(cells["comment"])
+            yield line, cells
         return
     for number, text in enumerate(stream, start=1):
         if not text.strip():
@@ -91,19 +101,19 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] |
         yield number, data if isinstance(data, dict) else "a line must be a JSON object"
 
 
-def parse_created_at(value: Any, now: datetime) -> datetime:
+def parse_created_at(value: Any, now: datetime, name: str = "created_at") -> datetime:
     """ISO 8601 date or time; without a zone it is UTC. Not in the future."""
     if not isinstance(value, str) or not value.strip():
-        raise FieldError("created_at", "created_at is required (ISO 8601, e.g. 2025-03-01T12:00Z)")
+        raise FieldError(name, f"{name} is required (ISO 8601, e.g. 2025-03-01T12:00Z)")
     text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise FieldError("created_at", f"created_at {value!r} is not an ISO 8601 date") from None
+        raise FieldError(name, f"{name} {value!r} is not an ISO 8601 date") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     if moment > now + timedelta(days=1):
-        raise FieldError("created_at", f"created_at {value!r} is in the future")
+        raise FieldError(name, f"{name} {value!r} is in the future")
     return moment.astimezone(timezone.utc)
 
 
@@ -140,21 +150,49 @@ def check_row(
     row: dict[str, Any], find_article: Callable[[str], dict[str, Any] | None], now: datetime
 ) -> Vote:
     """One import row as a Vote, or FieldError naming what is wrong."""
-    for name in ("csat", "ces"):  # some tools write 4.0 for 4
+    for name in ("csat", "ces", "version"):  # some tools write 4.0 for 4
         if isinstance(row.get(name), float) and row[name].is_integer():
             row[name] = int(row[name])
+    exported = row.get("article") in (None, "") and row.get("article_id") not in (None, "")
+    if exported:  # a row of kb's own export
+        row = dict(row, article=row["article_id"])
     vote = parse_vote(row, lenient_types=True)
     entry = find_article(vote.article)
-    if entry is None:
+    if entry is None and not exported:
         raise FieldError("article", f"no article {vote.article!r} (by id or path) in the site")
-    vote.article = entry["id"]
-    vote.revision = vote.revision or entry.get("revision")
-    vote.lang = vote.lang or entry.get("lang")
+    if entry is not None and not exported:  # an exported row's empty fields stay empty
+        vote.article = entry["id"]
+        vote.revision = vote.revision or entry.get("revision")
+        vote.lang = vote.lang or entry.get("lang")
     vote.created_at = parse_created_at(row.get("created_at"), now)
     vote.visitor = imported_visitor(row.get("visitor"))
-    vote.source = "import"
+    vote.source = imported_source(row.get("source"))
+    if row.get("updated_at") not in (None, ""):
+        updated = parse_created_at(row["updated_at"], now, "updated_at")
+        vote.updated_at = max(updated, vote.created_at)
+    vote.version = imported_version(row.get("version"))
     vote.submission = vote.submission or derived_submission(vote)
     return vote
+
+
+def imported_source(value: Any) -> str:
+    """An exported vote keeps its source; a row from another tool is an import."""
+    if value in (None, ""):
+        return "import"
+    if value not in SOURCES:
+        raise FieldError("source", f"source must be one of {', '.join(SOURCES)}")
+    return str(value)
+
+
+def imported_version(value: Any) -> int:
+    """How often the vote was updated before export, plus one (1 when not given)."""
+    if value in (None, ""):
+        return 1
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FieldError("version", "version must be a whole number of at least 1")
+    return value
 
 
 def import_votes(
@@ -203,6 +241,13 @@ def csv_safe(value: Any) -> Any:
     """A cell a spreadsheet will not run as a formula (OWASP: prefix with a quote)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
+    return value
+
+
+def csv_unsafe(value: str) -> str:
+    """A cell as :func:`csv_safe` wrote it, without the quote it added."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
     return value
 
 

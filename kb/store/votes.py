@@ -36,6 +36,7 @@ EXPORT_COLUMNS = (
     "source",
     "created_at",
     "updated_at",
+    "version",
 )
 
 
@@ -76,8 +77,8 @@ def _row(vote: Vote, now: datetime) -> dict[str, Any]:
         "visitor": vote.visitor,
         "source": vote.source,
         "created_at": vote.created_at or now,
-        "updated_at": now,
-        "version": 1,
+        "updated_at": vote.updated_at or now,
+        "version": vote.version,
     }
 
 

@@ -6,27 +6,9 @@ import csv
 import io
 import json
 
-import pytest
-
 from kb.cli import main
 from kb.core.errors import KbError
 from kb.store.engine import DatabaseError
-
-
-@pytest.fixture
-def hc(project, feedback_site, monkeypatch):
-    """A help center as the cwd, with its built site (a copy of the session's)."""
-    import shutil
-
-    shutil.copytree(feedback_site, project / "site", dirs_exist_ok=True)
-    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
-    monkeypatch.delenv("KB_SITE_DIR", raising=False)
-    return project
-
-
-@pytest.fixture
-def manifest(hc) -> list[dict]:
-    return json.loads((hc / "site" / "_kb" / "manifest.json").read_text("utf-8"))["articles"]
 
 
 def kb(runner, *args, **kw):

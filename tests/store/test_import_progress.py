@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 
-import pytest
 from rich.console import Console
 
 from kb.cli import main
 from kb.cli.feedback import import_progress
 from kb.store import transfer
 from kb.store.transfer import ImportResult, import_votes
-
-
-@pytest.fixture
-def hc(project, feedback_site, monkeypatch):
-    shutil.copytree(feedback_site, project / "site", dirs_exist_ok=True)
-    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
-    monkeypatch.delenv("KB_SITE_DIR", raising=False)
-    return project
 
 
 def rows(article: str, good: int, bad: int) -> list[tuple[int, dict | str]]:
