@@ -8,7 +8,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from kb.feedback_api import dashboard, db, feedback, headers, health, limits, openapi, search
+from kb.feedback_api import (
+    dashboard,
+    db,
+    feedback,
+    headers,
+    health,
+    journey,
+    journey_openapi,
+    limits,
+    openapi,
+    search,
+)
 from kb.feedback_api.articles import Articles
 from kb.feedback_api.config import load_settings
 from kb.feedback_api.errors import register_error_handlers
@@ -39,8 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Every part of the API; each concern is one blueprint in its own module."""
-    for bp in (feedback.bp, health.bp, openapi.bp):
+    for bp in (feedback.bp, journey.bp, health.bp, openapi.bp):
         app.register_blueprint(bp, url_prefix=API_PREFIX)
     app.register_blueprint(search.bp)  # /api/v1/search
     app.register_blueprint(dashboard.bp)  # /dashboard
-    app.extensions["kb_openapi_paths"] = dict(search.OPENAPI_PATHS)
+    app.extensions["kb_openapi_paths"] = {**search.OPENAPI_PATHS, **journey_openapi.OPENAPI_PATHS}

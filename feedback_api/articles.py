@@ -11,10 +11,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
+from kb.feedback_api.errors import ApiError
+
 from kb.core.errors import SiteNotBuilt
 from kb.core.manifest import manifest_path, read_manifest
 
-__all__ = ["Articles", "SiteNotBuilt"]
+__all__ = ["Articles", "SiteNotBuilt", "known_article"]
 
 
 class Articles:
@@ -68,3 +71,21 @@ class Articles:
     def __len__(self) -> int:
         self._refresh()
         return len(self._by_id)
+
+
+def known_article(article_id: str) -> dict[str, Any]:
+    """The app's manifest entry of ``article_id``; a 404 or 503 in the one error shape."""
+    try:
+        entry = current_app.extensions["kb_articles"].get(article_id)
+    except SiteNotBuilt:
+        raise ApiError(
+            503,
+            "site_not_built",
+            "The help center has not been built yet (run kb build).",
+            headers={"Retry-After": "30"},
+        ) from None
+    if entry is None:
+        raise ApiError(
+            404, "unknown_article", "No article with this id in the help center.", "article"
+        )
+    return entry

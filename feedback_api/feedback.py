@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, redirect, request
 from kb.feedback_api import db
-from kb.feedback_api.articles import SiteNotBuilt
+from kb.feedback_api.articles import known_article
 from kb.feedback_api.errors import ApiError
 from kb.feedback_api.limits import check_vote_limit
 from kb.feedback_api.redirects import thanks_url
@@ -48,7 +48,7 @@ def post_feedback():
         vote = parse_vote(data, lenient_types=is_form)
     except FieldError as exc:
         raise ApiError(422, exc.code, exc.message, exc.field) from None
-    entry = _article(vote.article)
+    entry = known_article(vote.article)
     if vote.submission is None:
         if not is_form:
             raise ApiError(
@@ -127,20 +127,3 @@ def _json_object() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, "malformed_json", "The body must be a JSON object.")
     return data
-
-
-def _article(article_id: str) -> dict[str, Any]:
-    try:
-        entry = current_app.extensions["kb_articles"].get(article_id)
-    except SiteNotBuilt:
-        raise ApiError(
-            503,
-            "site_not_built",
-            "The help center has not been built yet (run kb build).",
-            headers={"Retry-After": "30"},
-        ) from None
-    if entry is None:
-        raise ApiError(
-            404, "unknown_article", "No article with this id in the help center.", "article"
-        )
-    return entry

@@ -1,4 +1,5 @@
-"""Rate limits: votes, searches and result clicks per client, and the dashboard's failed logins.
+"""Rate limits: votes, views, contacts, searches and result clicks per client, and the
+dashboard's failed logins.
 
 Counters live in ``KB_RATE_LIMIT_STORAGE`` (``memory://`` by default: per process, so with
 several gunicorn workers or instances use a shared store such as ``redis://host:6379``); every
@@ -54,6 +55,8 @@ MESSAGES = {
     SCOPE: "Too many votes from this client for this article ({limit}); try again later.",
     "search": "Too many searches from this client ({limit}); try again later.",
     "click": "Too many search result clicks from this client ({limit}); try again later.",
+    "view": "Too many views of this article from this client ({limit}); try again later.",
+    "contact": "Too many contacts from this client for this article ({limit}); try again later.",
 }
 
 
@@ -195,6 +198,12 @@ def _hit(rate: str | None, scope: str, keys: tuple[str, ...], message: str) -> N
 def check_vote_limit(article_id: str) -> None:
     """Count a vote of this client on this article (``KB_RATE_LIMIT``)."""
     _hit(current_app.config["RATE_LIMIT"], SCOPE, (article_id,), SCOPE)
+
+
+def check_journey_limit(kind: str, article_id: str) -> None:
+    """Count a view (``kind="view"``) or a contact (``"contact"``) of this client on this
+    article; each kind may reach ``KB_RATE_LIMIT`` on its own."""
+    _hit(current_app.config["RATE_LIMIT"], kind, (article_id,), kind)
 
 
 def check_search_limit(kind: str = "search") -> None:

@@ -31,8 +31,8 @@ from kb.core.errors import ConfigError, KbError
 @config_option
 def purge(days: int, dry_run: bool, db: str | None, config_file: str) -> None:
     """Delete votes older than DAYS days, the review marks and queued webhook events that
-    quote them, older search queries, and every visitor salt but today's (for a retention
-    policy; run it daily)."""
+    quote them, older search queries and contacts, the unique-reader hashes of older days,
+    and every visitor salt but today's (for a retention policy; run it daily)."""
     # The store (SQLAlchemy, Alembic: ~0.5 s) only when a command needs it.
     from kb.store.engine import database_errors, upgrade
     from kb.store.retention import purge as run_purge
@@ -49,7 +49,8 @@ def purge(days: int, dry_run: bool, db: str | None, config_file: str) -> None:
         f"Votes created before {result.cutoff:%Y-%m-%d %H:%M} UTC: {verb} "
         f"{result.votes} votes, {result.review_marks} review marks, "
         f"{result.webhook_events} webhook events, {result.search_queries} search "
-        f"queries, {result.salts} old visitor salts."
+        f"queries, {result.contacts} contacts, {result.readers} reader hashes, "
+        f"{result.view_ids} view ids, {result.salts} old visitor salts."
     )
 
 

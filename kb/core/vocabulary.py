@@ -16,3 +16,7 @@ COMMENT_MAX = 2000  # characters of a reader's comment
 
 # Where a vote came from: the widget's script, the no-script form, or ``kb feedback import``.
 SOURCES: tuple[str, ...] = ("widget", "form", "import")
+# How a reader reached an article: from kb's search, from another article, from outside.
+ARRIVALS: tuple[str, ...] = ("search", "article", "external")
+# What a search ended in, when the reader's next step is known.
+SEARCH_OUTCOMES: tuple[str, ...] = ("satisfied", "unsatisfied", "contact")

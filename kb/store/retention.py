@@ -3,8 +3,11 @@
 ``kb feedback purge --older-than DAYS`` calls :func:`purge`. It deletes votes (with their
 comments and visitor hashes) created before the cut-off, the review marks of those votes,
 webhook events queued before the cut-off (their payloads quote comments), search queries
-logged before the cut-off, and every visitor salt but today's. Per-day vote counts of the
-review cache hold no comment and no visitor, so they stay and old scores remain readable.
+logged before the cut-off, contacts made before the cut-off (with their queries, answers and
+visitor hashes), the unique-reader hashes of days before the cut-off, the ids of views before
+the cut-off, and every visitor salt but today's. Per-day vote counts of the review cache and
+per-day view counts hold no comment and no visitor, so they stay and old scores remain
+readable (the unique readers of purged days do not: they were the hashes).
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, Table, delete, func, inspect, select
 
-from kb.store.tables import feedback, review_comments, search_log, visitor_salts, webhook_outbox
+from kb.store.tables import (
+    contacts,
+    feedback,
+    review_comments,
+    search_log,
+    view_ids,
+    view_readers,
+    visitor_salts,
+    webhook_outbox,
+)
 from kb.store.votes import utcnow
 
 
@@ -25,15 +37,19 @@ class PurgeResult:
     review_marks: int = 0
     webhook_events: int = 0
     search_queries: int = 0
+    contacts: int = 0
+    readers: int = 0
+    view_ids: int = 0
     salts: int = 0
 
 
-def _other_tables(engine: Engine) -> tuple[Table | None, Table | None, Table | None]:
-    """The review's comment marks and webhook outbox and search's query log, when this
-    database has them (it may be at an older migration)."""
+OPTIONAL = (review_comments, webhook_outbox, search_log, contacts, view_readers, view_ids)
+
+
+def _other_tables(engine: Engine) -> dict[str, Table]:
+    """The tables of later migrations that this database has (it may be at an older one)."""
     names = set(inspect(engine).get_table_names())
-    found = [t if t.name in names else None for t in (review_comments, webhook_outbox, search_log)]
-    return found[0], found[1], found[2]
+    return {t.name: t for t in OPTIONAL if t.name in names}
 
 
 def purge(
@@ -45,7 +61,10 @@ def purge(
         raise ValueError("older_than_days must be 0 or more")
     now = now or utcnow()
     result = PurgeResult(cutoff=now - timedelta(days=older_than_days))
-    comments, outbox, searches = _other_tables(engine)
+    tables = _other_tables(engine)
+    comments, outbox = tables.get("review_comments"), tables.get("webhook_outbox")
+    searches = tables.get("search_log")
+    day = result.cutoff.date().isoformat()
     with engine.begin() as conn:
 
         def run(table: Table, where) -> int:
@@ -61,6 +80,12 @@ def purge(
             result.webhook_events = run(outbox, outbox.c.created_at < result.cutoff)
         if searches is not None:
             result.search_queries = run(searches, searches.c.created_at < result.cutoff)
+        if "contacts" in tables:
+            result.contacts = run(contacts, contacts.c.created_at < result.cutoff)
+        if "view_readers" in tables:
+            result.readers = run(view_readers, view_readers.c.day < day)
+        if "view_ids" in tables:
+            result.view_ids = run(view_ids, view_ids.c.day < day)
         result.votes = run(feedback, feedback.c.created_at < result.cutoff)
         result.salts = run(visitor_salts, visitor_salts.c.day < now.date().isoformat())
     return result

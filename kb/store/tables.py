@@ -10,6 +10,10 @@ A change of a table here is also a new migration in ``kb/store/migrations/versio
   ``review_state`` (per-day vote sums, a cache that makes the report fast: deduplication is
   per UTC day, so a past day's sums change only when a vote of that day is added or updated;
   ``review_state`` remembers how far the cache has seen).
+- ``0004_journey``: ``view_counts`` (views per article, revision, language, day and arrival),
+  ``view_readers`` (the daily visitor hashes that unique readers need), ``view_ids`` (the
+  client-made ids of recent views, so a retry counts once), ``contacts`` (each "contact
+  support" followed) and ``search_log.outcome`` (what a search ended in).
 """
 
 from __future__ import annotations
@@ -120,6 +124,8 @@ search_log = Table(
     Column("clicked_rank", SmallInteger, nullable=True),  # 1-based position of that result
     Column("clicked_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # 0004_journey: what the search ended in (kb.core.vocabulary.SEARCH_OUTCOMES), if known.
+    Column("outcome", String(16), nullable=True),
     Index("ix_search_log_created_at", "created_at"),
     Index("ix_search_log_clicked_id", "clicked_id"),
 )
@@ -195,3 +201,61 @@ review_state = Table(
 
 # Finding the votes changed since the cache was filled must not scan the whole table.
 feedback_updated_at = Index("ix_feedback_updated_at", feedback.c.updated_at)
+
+
+# 0004_journey
+
+view_counts = Table(
+    "view_counts",
+    metadata,
+    # Counters, not one row per page view: one row per article, revision, language, UTC day
+    # and arrival, incremented by each view.
+    Column("article_id", String(200), primary_key=True),
+    Column("revision", String(40), primary_key=True),  # "" when unknown
+    Column("lang", String(8), primary_key=True),  # "" when unknown
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD, UTC
+    Column("arrival", String(8), primary_key=True),  # one of ARRIVALS (kb.core.vocabulary)
+    Column("views", Integer, nullable=False),
+    Index("ix_view_counts_day", "day"),
+)
+
+view_readers = Table(
+    "view_readers",
+    metadata,
+    # What unique readers need: one row per reader (the daily visitor hash) and article day.
+    Column("article_id", String(200), primary_key=True),
+    Column("revision", String(40), primary_key=True),
+    Column("lang", String(8), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("visitor", String(64), primary_key=True),
+    Index("ix_view_readers_day", "day"),
+)
+
+view_ids = Table(
+    "view_ids",
+    metadata,
+    # The client-made id of each view of the last two days, so a retried beacon counts once.
+    Column("view", String(SUBMISSION_MAX), primary_key=True),
+    Column("day", String(10), nullable=False),
+    Index("ix_view_ids_day", "day"),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    # One row per "contact support" followed from an article.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contact", String(SUBMISSION_MAX), nullable=False, unique=True),  # made by the client
+    Column("article_id", String(200), nullable=False),
+    Column("revision", String(40), nullable=True),
+    Column("lang", String(8), nullable=True),
+    Column("search", String(32), nullable=True),  # the search_log token that led there
+    Column("query", String(QUERY_MAX), nullable=True),  # that search's query (normalised)
+    Column("csat", SmallInteger, nullable=True),  # the reader's answers, when they voted
+    Column("ces", SmallInteger, nullable=True),
+    Column("reason", String(40), nullable=True),
+    Column("visitor", String(64), nullable=True),  # HMAC(daily salt, address + user agent)
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_contacts_created_at", "created_at"),
+    Index("ix_contacts_article_id", "article_id"),
+)
