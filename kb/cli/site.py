@@ -11,12 +11,13 @@ import click
 from mkdocs.structure.files import get_files
 
 from kb.cli.options import config_option
-from kb.core import checks, containment
+from kb.core import checks, containment, revisions
 from kb.core.content import LANGS, TYPES
 from kb.core.errors import Finding, KbError
 from kb.core.helpcenter import load_help_center
 from kb.core.paths import display_path
 from kb.core.scaffold import init_project, new_article
+from kb.core.translation_status import check_translations
 from kb.plugin.builder import build_site, load_project_config
 from kb.search import settings as search_checks
 
@@ -133,8 +134,24 @@ def run_checks(config_file: str, today: dt.date | None = None):
     kb_conf = config.plugins.get("kb")
     categories = kb_conf.config.categories if kb_conf else {}
     lang = str(config.theme.get("language") or "en")
-    hc = load_help_center(docs_dir, md, categories=categories, default_lang=lang)
+    languages = kb_conf.config.languages if kb_conf else []
+    hc = load_help_center(
+        docs_dir, md, categories=categories, default_lang=lang, languages=languages
+    )
     findings = checks.check_help_center(hc, docs_dir, (f.src_uri for f in files), today=today)
+    if languages and kb_conf:
+        history = revisions.read_history(
+            revisions.project_history_path(Path(config.config_file_path).resolve().parent)
+        )
+        findings += check_translations(
+            hc.articles,
+            languages,
+            history,
+            docs_dir=docs_dir,
+            missing=kb_conf.config.missing_translations,
+            rewrite_similarity=kb_conf.config.review.rewrite_similarity,
+        )
+        findings.sort()
     prefix = display_path(docs_dir) + "/"
     return config_findings + [_prefixed(f, prefix) for f in findings], hc
 

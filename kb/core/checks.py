@@ -19,6 +19,7 @@ from kb.core import containment
 from kb.core import links as linkmod
 from kb.core.errors import Finding
 from kb.core.helpcenter import Article, HelpCenter
+from kb.core.translations import check_claims
 
 ERROR, WARNING = "error", "warning"
 MATERIAL_LIST_KEYS = ("hide", "tags")
@@ -39,6 +40,8 @@ def check_ids(hc: HelpCenter) -> list[Finding]:
                     f"'id: {a.id}' so that moving the file keeps its feedback",
                 )
             )
+    if hc.languages:  # translations share an id: one file per language (check_claims)
+        return out + check_claims(hc.articles)
     for art_id, arts in by_id.items():
         if len(arts) > 1:
             for a in arts:

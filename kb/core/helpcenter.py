@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
 import stat
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from kb.core.content import Article, load_article, slugify
 from kb.core.errors import ContentError, Finding
 from kb.core.markdown_compat import plain_inline
+from kb.core.translations import assign_languages, link
 
 INDEX_NAMES = ("index.md", "README.md")
 # Folders of Markdown partials, included by other pages and never pages themselves
@@ -187,6 +189,7 @@ class HelpCenter:
     findings: list[Finding]
     partials: list[str] = field(default_factory=list)  # includes folders' files
     redirects: dict[str, str] = field(default_factory=dict)  # stub path -> target
+    languages: tuple[str, ...] = ()  # the 'languages' setting; () for one language
 
     def by_path(self) -> dict[str, Article]:
         return {a.path: a for a in self.articles}
@@ -270,11 +273,14 @@ def load_help_center(
     texts: Mapping[str, str] | None = None,
     with_git: bool = True,
     cache: ArticleCache | None = None,
+    languages: Sequence[str] = (),
 ) -> HelpCenter:
     """Load every article; problems are collected as findings, never raised one by one.
 
     With ``cache`` (a dict kept between builds, as ``kb serve`` does), files that have not
-    changed since the last build are not read and parsed again."""
+    changed since the last build are not read and parsed again. With ``languages`` (the
+    first is the default), articles are under ``<lang>/`` folders and translations of one
+    article share its id (:mod:`kb.core.translations`)."""
     docs_dir = Path(docs_dir)
     paths = list(paths) if paths is not None else walk_markdown(docs_dir)
     articles: list[Article] = []
@@ -303,9 +309,14 @@ def load_help_center(
         if target is not None:
             redirects[path] = target
             continue
+        if languages:  # linking sets the id and language: not on the cached object
+            article = dataclasses.replace(article)
         article.title = plain_inline(article.title)  # Adobe's "[!DNL Name]" in titles
         findings.extend(article.findings)
         articles.append(article)
+    if languages:
+        findings += assign_languages(articles, languages)
+        findings += link(articles, languages)
 
     if with_git:
         dates = git_dates(docs_dir)
@@ -342,4 +353,5 @@ def load_help_center(
         findings=findings,
         partials=partials,
         redirects=redirects,
+        languages=tuple(languages),
     )

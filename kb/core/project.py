@@ -84,6 +84,8 @@ class Project:
     site_dir: Path  # where 'kb build' puts the site
     docs_dir: Path | None  # the articles; None when the configuration could not be read
     lang: str = "en"
+    languages: tuple[str, ...] = ()  # several languages: the default first
+    missing_translations: str = "warning"
     review: ReviewSettings = field(default_factory=ReviewSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 

@@ -23,6 +23,7 @@ from kb.core.i18n import format_date, translator
 from kb.core.manifest import article_entry, write_manifest
 from kb.core.markdown_compat import plain_inline, to_mkdocs
 from kb.core.paths import display_dir, display_path
+from kb.core.translations import history_key
 from kb.core.vocabulary import REASONS
 from kb.plugin import search as search_step
 from kb.plugin.assets import minify_site_assets
@@ -85,6 +86,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._converters.md = None  # a new configuration: its own converter
         theme_lang = str(config.theme.get("language") or "en")
         self.lang = self.config.lang or (theme_lang if theme_lang in ("en", "it") else "en")
+        if self.config.languages:  # the default language is the first
+            first = self.config.languages[0]
+            self.lang = first if first in ("en", "it") else "en"
         # kb's templates go after the project's own custom_dir and before Material's.
         dirs = config.theme.dirs
         position = 1 if config.theme.custom_dir else 0
@@ -116,7 +120,12 @@ class KbPlugin(BasePlugin[KbConfig]):
             else None
         )
         self.hc = load_help_center(
-            docs_dir, paths, categories=self.config.categories, cache=cache, default_lang=self.lang
+            docs_dir,
+            paths,
+            categories=self.config.categories,
+            cache=cache,
+            default_lang=self.lang,
+            languages=self.config.languages,
         )
         # kb check's checks (nothing from outside the articles folder reaches the site)
         findings = checks.check_help_center(
@@ -337,10 +346,15 @@ def _record_revisions(plugin: KbPlugin, config: MkDocsConfig) -> None:
     if plugin.hc is None or not config.config_file_path:
         return
     threshold = plugin.config.review.rewrite_similarity or revisions.DEFAULT_REWRITE_SIMILARITY
+    languages = plugin.hc.languages  # each language's text has its own history
+
+    def key(a) -> str:
+        return history_key(a.id, a.lang, languages[0]) if languages else a.id
+
     revisions.update_files(
         Path(config.config_file_path).resolve().parent,
         config.site_dir,
-        ((a.id, a.revision, a.title, a.body) for a in plugin.hc.articles),
+        ((key(a), a.revision, a.title, a.body) for a in plugin.hc.articles),
         rewrite_similarity=threshold,
     )
 

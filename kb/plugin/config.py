@@ -6,6 +6,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from kb.core.project import PEERS, REVIEW_DEFAULTS, WEBHOOK_DEFAULTS, WEBHOOK_EVENTS
+from kb.core.translations import MISSING_LEVELS
 
 
 class CategoryConfig(base.Config):
@@ -57,6 +58,15 @@ class KbConfig(base.Config):
     # Language of kb's own strings and of articles without 'lang' (en or it).
     # Defaults to the theme's 'language'.
     lang = c.Optional(c.Choice(("en", "it")))
+
+    # The help center's languages, the default first (e.g. [it, en]): articles go under
+    # articles/<lang>/ and the file with the same path in another language's folder is a
+    # translation (docs/writers-guide.md, "Languages"). Empty: one language, as before.
+    languages = c.ListOfItems(c.Type(str), default=[])
+
+    # How 'kb check' reports an article that has no text in one of the languages:
+    # error, warning or ignore.
+    missing_translations = c.Choice(MISSING_LEVELS, default="warning")
 
     # Titles, descriptions, icons and order of categories, keyed by folder
     # (or by the 'category' front matter value).

@@ -29,6 +29,8 @@ def project_of(config: MkDocsConfig, config_file: str | Path) -> Project:
         site_dir=Path(config.site_dir),
         docs_dir=Path(config.docs_dir),
         lang=str(lang),
+        languages=tuple(getattr(options, "languages", None) or ()),
+        missing_translations=str(getattr(options, "missing_translations", None) or "warning"),
         review=ReviewSettings.from_mapping(review_options),
         webhooks=WebhookSettings.from_mapping(review_options),
     )
