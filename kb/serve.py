@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -15,6 +16,9 @@ from kb.plugin.builder import load_project_config
 from kb.search import settings as search_checks
 
 log = logging.getLogger("mkdocs.kb.serve")
+# What the build keeps for the API and the tools (the manifest with owners and review dates,
+# revisions, the search index generations): never a file for readers, here as in deploy/.
+PRIVATE_DIR = "_kb"
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -41,7 +45,7 @@ class KbServer(LiveReloadServer):
             captured["status"], captured["headers"] = status, list(headers)
             return lambda _data: None  # MkDocs' server returns its body, never write()s
 
-        body = super().serve_request(environ, capture)
+        body = super().serve_request(environ, capture)  # calls _serve_request below
         headers = captured.get("headers", [])
         content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
         html = None
@@ -55,6 +59,15 @@ class KbServer(LiveReloadServer):
         headers += [(k, v) for k, v in extra.items() if k.lower() not in present]
         start_response(captured.get("status", "500 Internal Server Error"), headers)
         return body
+
+    def _serve_request(self, environ, start_response):
+        """MkDocs' file serving, except the build's private folder: 404, as a missing file."""
+        path = posixpath.normpath("/" + environ.get("PATH_INFO", "")).lstrip("/")
+        mount = self.mount_path.strip("/")
+        rel = path[len(mount) :].lstrip("/") if mount and path.startswith(mount) else path
+        if rel == PRIVATE_DIR or rel.startswith(PRIVATE_DIR + "/"):
+            return None
+        return super()._serve_request(environ, start_response)
 
 
 def api_app(

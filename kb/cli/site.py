@@ -16,7 +16,7 @@ from kb.core.content import LANGS, TYPES
 from kb.core.errors import Finding, KbError
 from kb.core.helpcenter import load_help_center
 from kb.core.paths import display_path
-from kb.core.scaffold import init_project, new_article
+from kb.core.scaffold import PLACEHOLDER_SITE_URL, init_project, new_article
 from kb.core.translation_status import check_translations
 from kb.plugin.builder import build_site, load_project_config
 from kb.search import settings as search_checks
@@ -35,14 +35,25 @@ def _fail(exc: KbError) -> click.ClickException:
     show_default=True,
     help="Language of the site and of the sample articles.",
 )
+@click.option(
+    "--site-url",
+    default=None,
+    metavar="URL",
+    help=f"The help center's public address (default: {PLACEHOLDER_SITE_URL}, to change).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing mkdocs.yml and samples.")
-def init(directory: str, lang: str, force: bool) -> None:
+def init(directory: str, lang: str, site_url: str | None, force: bool) -> None:
     """Create a new help center in DIRECTORY with sample articles."""
     try:
-        written = init_project(Path(directory), lang, force=force)
+        written = init_project(Path(directory), lang, force=force, site_url=site_url)
     except KbError as exc:
         raise _fail(exc) from None
     click.echo(f"Created a help center in {directory} ({len(written)} files).")
+    if not site_url:
+        click.echo(
+            f"site_url in mkdocs.yml is {PLACEHOLDER_SITE_URL}: set the public address "
+            "before publishing (sitemap.xml and canonical links use it)."
+        )
     click.echo(f"Next: cd {directory} && kb serve")
 
 

@@ -11,8 +11,13 @@ from kb.core.content import TYPES, new_id, slugify
 from kb.core.errors import KbError
 from kb.core.frontmatter import FrontMatterError, parse
 
+# The public address a new help center gets until its owner sets theirs (kb init --site-url).
+PLACEHOLDER_SITE_URL = "https://help.example.com/"
+
 MKDOCS_YML = """\
 site_name: {site_name}
+# The help center's public address: canonical links and sitemap.xml are built from it.
+site_url: {site_url}
 docs_dir: articles
 site_dir: site
 theme:
@@ -133,7 +138,7 @@ PALETTE_NAMES = {
 }
 
 
-def mkdocs_yml(lang: str, site_name: str | None = None) -> str:
+def mkdocs_yml(lang: str, site_name: str | None = None, site_url: str | None = None) -> str:
     """The ``mkdocs.yml`` of a new help center in ``lang``."""
     cats = "\n".join(
         f"        {key}:\n          title: {title}\n          description: {desc}\n"
@@ -143,6 +148,7 @@ def mkdocs_yml(lang: str, site_name: str | None = None) -> str:
     dark, light = PALETTE_NAMES[lang]
     return MKDOCS_YML.format(
         site_name=site_name or SITE_NAMES[lang],
+        site_url=checked_site_url(site_url or PLACEHOLDER_SITE_URL),
         lang=lang,
         categories=cats,
         dark_name=dark,
@@ -150,10 +156,25 @@ def mkdocs_yml(lang: str, site_name: str | None = None) -> str:
     )
 
 
+def checked_site_url(url: str) -> str:
+    """``url`` as MkDocs' ``site_url`` (ending in ``/``), or a KbError saying why it is not one."""
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", url):
+        raise KbError(f"'{url}' is not a public address such as https://help.example.com/")
+    return url if url.endswith("/") else url + "/"
+
+
 def init_project(
-    target: Path, lang: str = "en", *, force: bool = False, today: dt.date | None = None
+    target: Path,
+    lang: str = "en",
+    *,
+    force: bool = False,
+    today: dt.date | None = None,
+    site_url: str | None = None,
 ) -> list[Path]:
     """Write ``mkdocs.yml`` and a sample ``articles/`` into ``target``.
+
+    ``site_url`` is the help center's public address; without it, a placeholder to change
+    before publishing (sitemap.xml and canonical links are built from it).
 
     The samples' ``review_by`` dates are set a year from ``today``, so a new help center
     starts without overdue reviews. Nothing is overwritten unless ``force``: an existing
@@ -165,7 +186,7 @@ def init_project(
     if target.exists() and not target.is_dir():
         raise KbError(f"{target} exists and is not a folder")
     samples = list(_walk(files("kb") / "samples" / lang))
-    plan = [(target / "mkdocs.yml", mkdocs_yml(lang).encode())]
+    plan = [(target / "mkdocs.yml", mkdocs_yml(lang, site_url=site_url).encode())]
     review = _a_year_after(today or dt.date.today()).isoformat()
     plan += [
         (target / "articles" / rel, _fresh_review_date(item.read_bytes(), review))

@@ -99,14 +99,44 @@ def site_policy(site_dir: str | Path, api_url: str = "") -> dict[str, str]:
     return {**BASE_HEADERS, "Content-Security-Policy": site_csp(hashes, api_url)}
 
 
+FORMATS = ("lines", "nginx", "caddy")
+
+
+def render(headers: dict[str, str], fmt: str = "lines") -> str:
+    """The headers as ``Name: value`` lines, nginx ``add_header`` lines (an include for the
+    static locations, ``always`` so error pages carry them too) or Caddy ``header`` lines."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    lines = []
+    for name, value in headers.items():
+        quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if fmt == "nginx":
+            lines.append(f"add_header {name} {quoted} always;")
+        elif fmt == "caddy":
+            lines.append(f"header {name} {quoted}")
+        else:
+            lines.append(f"{name}: {value}")
+    return "\n".join(lines) + "\n"
+
+
+USAGE = "usage: python -m kb.core.site_headers [--format lines|nginx|caddy] SITE_DIR [API_URL]"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kb.site_headers SITE_DIR [API_URL]``: the headers, one per line."""
-    args = sys.argv[1:] if argv is None else argv
-    if not args or not Path(args[0]).is_dir():
-        print("usage: python -m kb.site_headers SITE_DIR [API_URL]", file=sys.stderr)
+    """``python -m kb.core.site_headers [--format F] SITE_DIR [API_URL]``: the headers for
+    every page of a built site, as lines, an nginx include or a Caddy snippet."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    fmt = "lines"
+    for flag in ("--format", "-F"):
+        while flag in args:
+            at = args.index(flag)
+            fmt = args[at + 1] if at + 1 < len(args) else ""
+            del args[at : at + 2]
+    if fmt not in FORMATS or not args or len(args) > 2 or not Path(args[0]).is_dir():
+        print(USAGE, file=sys.stderr)
         return 2
-    for name, value in site_policy(args[0], args[1] if len(args) > 1 else "").items():
-        print(f"{name}: {value}")
+    policy = site_policy(args[0], args[1] if len(args) > 1 else "")
+    sys.stdout.write(render(policy, fmt))
     return 0
 
 

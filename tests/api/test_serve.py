@@ -78,6 +78,29 @@ def test_site_and_api_share_one_port(served):
     assert status == 404 and missing["error"]["code"] == "not_found"
 
 
+def test_the_builds_private_folder_is_not_served_to_readers(served):
+    """The manifest (owners, review dates), revisions and search generations stay on disk for
+    the API; readers get the site's 404 page, however the path is spelled. Material's own
+    search index, the fallback when the API is down, stays public."""
+    base, site_dir, _db = served
+    assert (site_dir / "_kb" / "manifest.json").is_file()
+    assert (site_dir / "_kb" / "revisions.json").is_file()
+    for path in (
+        "/_kb/manifest.json",
+        "/_kb/revisions.json",
+        "/_kb/search/CURRENT",
+        "/_kb/",
+        "/./_kb/manifest.json",
+        "/assets/../_kb/manifest.json",
+        "/%5Fkb/manifest.json",
+    ):
+        status, body = fetch(base + path)
+        assert status == 404, path
+        assert '"articles"' not in str(body), path
+    status, index = fetch(base + "/search/search_index.json")
+    assert status == 200 and index["docs"]
+
+
 def test_serve_takes_the_database_from_db_then_the_environment(tmp_path, monkeypatch):
     from kb.feedback_api.db import get_engine
 

@@ -65,6 +65,29 @@ def test_init_never_overwrites_without_force(project, runner):
     assert "Can I get a refund?" in refund.read_text()
 
 
+def test_init_sets_site_url_so_the_build_has_a_sitemap_and_canonical_links(tmp_path, runner):
+    from kb.plugin.builder import build_site
+
+    placeholder = runner.invoke(main, ["init", str(tmp_path / "a")])
+    assert placeholder.exit_code == 0 and "site_url in mkdocs.yml is https://help.example.com/" in (
+        placeholder.output
+    )
+    assert yaml.safe_load((tmp_path / "a" / "mkdocs.yml").read_text())["site_url"] == (
+        "https://help.example.com/"
+    )
+    own = runner.invoke(main, ["init", str(tmp_path / "b"), "--site-url", "https://docs.acme.test"])
+    assert own.exit_code == 0 and "site_url in mkdocs.yml" not in own.output
+    build_site(tmp_path / "b" / "mkdocs.yml")
+    site = tmp_path / "b" / "site"
+    sitemap = (site / "sitemap.xml").read_text()
+    assert "<loc>https://docs.acme.test/billing/request-a-refund/</loc>" in sitemap
+    page = (site / "billing" / "request-a-refund" / "index.html").read_text()
+    assert '<link rel="canonical" href="https://docs.acme.test/billing/request-a-refund/">' in page
+    bad = runner.invoke(main, ["init", str(tmp_path / "c"), "--site-url", "docs.acme.test"])
+    assert bad.exit_code == 1 and "is not a public address" in bad.output
+    assert not (tmp_path / "c" / "mkdocs.yml").exists()
+
+
 def test_init_rejects_an_unknown_language(tmp_path, runner):
     result = runner.invoke(main, ["init", str(tmp_path), "--lang", "fr"])
     assert result.exit_code == 2 and "'fr' is not one of 'en', 'it'" in result.output
