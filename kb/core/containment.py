@@ -41,18 +41,43 @@ def _path_of(target: str) -> str:
     return unquote(urlsplit(target).path).replace("\\", "/")
 
 
+def _climbs(joined: str) -> bool:
+    normal = posixpath.normpath(joined)
+    return normal == ".." or normal.startswith("../")
+
+
+def is_url_style(path: str) -> bool:
+    """A link written to the page's URL (``../mixer/``, ``../mixer/#xr18``), not to a file:
+    it ends with ``/``, or its last part has no file extension."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return path.endswith("/") or ("." not in last and last not in ("", ".."))
+
+
+def page_url_dir(source: str) -> str:
+    """The folder a page's relative URLs start from with directory URLs: ``a/b.md`` is
+    served at ``a/b/``, ``a/index.md`` at ``a/``."""
+    stem, name = posixpath.split(source)
+    if name in ("index.md", "README.md"):
+        return stem
+    return posixpath.join(stem, posixpath.splitext(name)[0])
+
+
 def escapes(target: str, source: str) -> bool:
-    """Whether an internal link ``target`` in the article ``source`` climbs out of docs."""
+    """Whether an internal link ``target`` in the article ``source`` climbs out of docs.
+
+    A URL-style link is read as MkDocs' directory URLs serve it, from the page's own URL
+    (``../../devices/mixer/`` in ``cable/plug.md``, served at ``cable/plug/``, is
+    ``devices/mixer/``): it climbs out only if it does so both as a file path and as a URL."""
     path = _path_of(target)
     if not path:
         return False
-    joined = (
-        path.lstrip("/")
-        if path.startswith("/")
-        else posixpath.join(posixpath.dirname(source), path)
-    )
-    normal = posixpath.normpath(joined)
-    return normal == ".." or normal.startswith("../") or "\x00" in path
+    if "\x00" in path:
+        return True
+    if path.startswith("/"):
+        return _climbs(path.lstrip("/"))
+    if not _climbs(posixpath.join(posixpath.dirname(source), path)):
+        return False
+    return not is_url_style(path) or _climbs(posixpath.join(page_url_dir(source), path))
 
 
 def escaping_links(articles: Iterable[Any]) -> list[Finding]:

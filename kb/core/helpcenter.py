@@ -342,7 +342,7 @@ def load_help_center(
         cat.articles.append(a)
     for p in index_pages:
         folder = p.rsplit("/", 1)[0] if "/" in p else ""
-        if folder in cats:
+        if folder and folder in cats:  # the root's index.md is the home, not a category page
             cats[folder].index_path = p
     for cat in cats.values():
         cat.articles.sort(key=_article_sort_key)

@@ -32,6 +32,7 @@ from kb.plugin.compat import Partials, RootLinks, template_cache, write_redirect
 from kb.plugin.config import KbConfig
 from kb.plugin.fast_render import ConverterPool, renderer
 from kb.plugin.progress import BuildProgress
+from kb.plugin.site_mode import keeps_site, nav_titles, site_findings, site_nav_info
 from kb.plugin.site_nav import (
     CATEGORY_TEMPLATE,
     HOME_TEMPLATE,
@@ -73,6 +74,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.root_links: RootLinks | None = None
         self.partials: Partials | None = None
         self.progress = BuildProgress()  # on a terminal, for long builds (progress.py)
+        self.keeps_site = False  # the site's own nav and Markdown are kept (site_mode.py)
 
     # -- configuration -------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -84,6 +86,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if not self.config.enabled:
             return None
         self._converters.md = None  # a new configuration: its own converter
+        self.keeps_site = keeps_site(self.config.structure, config.nav)
         theme_lang = str(config.theme.get("language") or "en")
         self.lang = self.config.lang or (theme_lang if theme_lang in ("en", "it") else "en")
         if self.config.languages:  # the default language is the first
@@ -94,11 +97,12 @@ class KbPlugin(BasePlugin[KbConfig]):
         position = 1 if config.theme.custom_dir else 0
         if str(theme_dir()) not in dirs:
             dirs.insert(position, str(theme_dir()))
-        for ext in REQUIRED_EXTENSIONS:
-            if ext not in config.markdown_extensions:
-                config.markdown_extensions.append(ext)
-        # Knowledge bases link from the site root ("/help/x.md"): resolve those in docs_dir.
-        config.validation.links.absolute_links = _AbsoluteLinksValidationValue.RELATIVE_TO_DOCS
+        if not self.keeps_site:  # a site kb does not own renders its Markdown as it did
+            for ext in REQUIRED_EXTENSIONS:
+                if ext not in config.markdown_extensions:
+                    config.markdown_extensions.append(ext)
+            # Knowledge bases link from the site root ("/help/x.md"): resolve those in docs.
+            config.validation.links.absolute_links = _AbsoluteLinksValidationValue.RELATIVE_TO_DOCS
         config.extra.setdefault("kb", {})
         config.extra["kb"].update(
             api_url=self.config.api_url,
@@ -131,7 +135,15 @@ class KbPlugin(BasePlugin[KbConfig]):
         findings = checks.check_help_center(
             self.hc, docs_dir, (f.src_uri for f in files), skip=checks.BUILD_SKIPS
         )
-        stopping = checks.blocking(findings, strict=self.config.strict)
+        if self.keeps_site:
+            titles = nav_titles(config.nav)
+            stopping, warnings, notes = site_findings(findings, self.hc, titles)
+            for f in warnings:
+                log.warning("%s%s", display_dir(docs_dir), f)
+            for f in notes:
+                log.info("%s%s", display_dir(docs_dir), f)
+        else:
+            stopping = checks.blocking(findings, strict=self.config.strict)
         nav_escapes = containment.escaping_nav(config.nav, display_path(config.config_file_path))
         nav_escapes += search_checks.check_config(config)  # the project's search synonyms
         if stopping or nav_escapes:
@@ -143,8 +155,11 @@ class KbPlugin(BasePlugin[KbConfig]):
                 + "\n".join(lines)
                 + f"\n{len(lines)} problem(s)"
             )
-        # partials and redirect stubs are not pages; stubs become redirect pages after the build
         self.stubs = {}
+        if self.keeps_site:  # the site's pages stay as they are, and no pages are added
+            self.root_links = self.partials = None
+            return files
+        # partials and redirect stubs are not pages; stubs become redirect pages after the build
         for path in [*self.hc.partials, *self.hc.redirects]:
             f = files.get_file_from_path(path)
             if f is not None:
@@ -184,7 +199,11 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or self.hc is None:
             return None
-        new_nav, self.nav_info, self.home = build_nav(self.hc, files)
+        if self.keeps_site:
+            new_nav, self.nav_info = None, site_nav_info(self.hc, files)
+            self.home = nav.homepage
+        else:
+            new_nav, self.nav_info, self.home = build_nav(self.hc, files)
         self.article_by_src = {a.path: a for a in self.hc.articles}
         self.category_by_src = {
             c.index_path: c for c in self.hc.categories.values() if c.index_path
@@ -226,6 +245,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                 meta[key] = [value]
             elif value is not None and not isinstance(value, list):
                 del meta[key]  # e.g. 'hide: true' from another tool; kb check warns
+        if self.keeps_site:
+            return None
         if page.file.src_uri in self.category_by_src:  # a category's own index.md
             meta.setdefault("template", CATEGORY_TEMPLATE)
         article = self.article_by_src.get(page.file.src_uri)
@@ -255,8 +276,11 @@ class KbPlugin(BasePlugin[KbConfig]):
             "support_url": self.config.support_url,
             "home_url": self.home.url if self.home else "",
             "reasons": REASONS,
+            "structure": "site" if self.keeps_site else "helpcenter",
         }
-        if page is self.home or page.meta.get("template") == HOME_TEMPLATE:
+        if self.keeps_site:
+            kb["kind"] = "article" if article is not None else "page"
+        elif page is self.home or page.meta.get("template") == HOME_TEMPLATE:
             kb["kind"] = "home"
             kb["categories"] = self.views.home_categories()
         elif category is not None:
@@ -264,7 +288,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             page_no = self.category_page_no.get(src, 1)
             kb["category"] = self.views.category(category.key, page_no)
             kb["pager"] = self.views.pager(category.key, page_no)
-        if article is not None:
+        if article is not None and not self.keeps_site:
             kb["kind"] = "article"
             info = self.nav_info.get(article.category)
             kb["category"] = self.views.category(article.category) if info else None
@@ -283,6 +307,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
         """Static pages (404.html) get kb's strings and the topics too."""
         if not self.config.enabled or self.hc is None or template_name != "404.html":
+            return None
+        if self.keeps_site:  # the site's own 404 page
             return None
         t = translator(self.lang)
         context["kb_t"] = t

@@ -7,6 +7,7 @@ from mkdocs.config import config_options as c
 
 from kb.core.project import PEERS, REVIEW_DEFAULTS, WEBHOOK_DEFAULTS, WEBHOOK_EVENTS
 from kb.core.translations import MISSING_LEVELS
+from kb.plugin.site_mode import STRUCTURES
 
 
 class CategoryConfig(base.Config):
@@ -54,6 +55,11 @@ class ReviewConfig(base.Config):
 class KbConfig(base.Config):
     # Turn the plugin off without removing it (e.g. for a plain MkDocs comparison build).
     enabled = c.Type(bool, default=True)
+
+    # Whose structure the site has: 'helpcenter' (kb's home, category pages and sidebars),
+    # 'site' (the site's own nav, titles, templates and Markdown; kb adds the feedback loop)
+    # or 'auto': 'site' when mkdocs.yml has a 'nav:', else 'helpcenter' (kb/plugin/site_mode.py).
+    structure = c.Choice(STRUCTURES, default="auto")
 
     # Language of kb's own strings and of articles without 'lang' (en or it).
     # Defaults to the theme's 'language'.
