@@ -1,13 +1,10 @@
-"""``kb report`` on a million votes (SQLite), and the flags' precision and recall.
+"""``kb report`` on a million votes (SQLite); the flags' precision and recall are in
+``bench_flags``.
 
-1. Speed: a feedback database with 1,000,000 simulated votes over 2,000 articles (a long
-   tail of traffic, 180 days). ``kb report --format json`` runs as a user runs it (a new
-   process); the first report sums every day once into the per-day cache, later reports
-   only the days that changed. The same-run baseline is the deduplicating query without
-   the cache.
-2. Quality: simulated traffic with a known truth (kb/simulate.py); precision and recall of
-   kb's flags and of the naive rule "CSAT below 50% with at least 5 votes", on weak
-   articles with at least 20 votes.
+A feedback database with 1,000,000 simulated votes over 2,000 articles (a long tail of
+traffic, 180 days). ``kb report --format json`` runs as a user runs it (a new process); the
+first report sums every day once into the per-day cache, later reports only the days that
+changed. The same-run baseline is the deduplicating query without the cache.
 """
 
 from __future__ import annotations
@@ -59,7 +56,6 @@ def _report(db: Path, site: Path, work: Path) -> tuple[float, dict]:
 
 def run(args) -> list[dict]:
     from benchmarks.votes_db import fill_sqlite
-    from kb.dev.simulate import evaluate
     from kb.review.queries import load_tallies
     from kb.store.engine import make_engine
 
@@ -103,34 +99,6 @@ def run(args) -> list[dict]:
             "figure": f"{votes:,} deduplicated votes",
             "goal": "equal",
             "ok": same,
-        }
-    )
-
-    n_art, seeds = (600, range(1, 2)) if args.quick else (2000, range(1, 6))
-    t0 = time.perf_counter()
-    fig = evaluate(n_art, seeds)
-    kb, naive = fig["kb"], fig["naive"]
-    print(
-        f"   simulation: {n_art} articles x {len(seeds)} seeds in "
-        f"{time.perf_counter() - t0:.1f} s; {kb.weak} weak articles with >= 20 votes",
-        flush=True,
-    )
-    rows.append(
-        {
-            "name": "flags on simulated traffic, weak articles with >= 20 votes",
-            "figure": f"kb precision {kb.precision:.3f} recall {kb.recall:.3f}; naive "
-            f"{naive.precision:.3f} / {naive.recall:.3f}",
-            "goal": "precision >= 0.85, recall >= 0.80, recall > naive",
-            "ok": judge(kb.precision >= 0.85 and kb.recall >= 0.80 and kb.recall > naive.recall),
-        }
-    )
-    rows.append(
-        {
-            "name": "flags on simulated traffic, every flagged article",
-            "figure": f"kb precision {kb.precision_all:.3f} ({kb.flagged} flags); naive "
-            f"{naive.precision_all:.3f} ({naive.flagged} flags)",
-            "goal": "kb > naive",
-            "ok": judge(kb.precision_all > naive.precision_all),
         }
     )
     return rows

@@ -17,6 +17,7 @@ from typing import Any
 from kb.core.revisions import DEFAULT_REWRITE_SIMILARITY
 
 PEERS = ("site", "category", "type")
+METHODS = ("mixture", "beta")  # how CSAT and CES flag an article (docs/review.md)
 WEBHOOK_EVENTS: tuple[str, ...] = ("vote.low", "article.flagged")
 
 
@@ -37,6 +38,8 @@ class ReviewSettings:
     rewrite_similarity: float = DEFAULT_REWRITE_SIMILARITY
     nps: bool = False
     either: bool = True
+    method: str = "mixture"
+    weak_confidence: float = 0.5
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> ReviewSettings:

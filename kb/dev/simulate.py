@@ -1,16 +1,19 @@
 """Simulated reader traffic with a known truth, for testing the flags and for demos.
 
-The model (each part chosen to look like real help-center feedback):
+The model follows what help-center feedback looks like (the shape is described in
+docs/review.md, "Measured on simulated traffic"); it was written from that description and
+is not fitted to any rule of kb:
 
-- Traffic per article is a long tail (log-normal): most articles get a handful of votes,
-  a few get hundreds.
-- A *fine* article's true CSAT is drawn around 78% (sd about 7 points) and its true
-  "hard" share (CES 1–3) around 20%; a *weak* article either satisfies few readers
-  (true CSAT 25–55%, many find it hard) or, one in four, satisfies them about as well as
-  the others but leaves many struggling (hard share 45–70%).
-- Six readers in ten answer the CES question; a low vote picks a reason half the time.
-- Some readers vote twice on the same day (changing their mind); only their last answer
-  is the truth, so deduplication is exercised.
+- **Traffic is a long tail** (log-normal votes per article, median 10, sigma 1.6): half the
+  articles get fewer than 10 votes, about a third 20 or more, a few get thousands.
+- **About 12 % of articles are truly weak**: their true CSAT is 0.18 to 0.33 below the
+  site's satisfied share (:data:`SITE_CSAT`). The others' true CSAT is spread around a mean a
+  little above it (a Beta distribution, sd 6 points), so that the site as a whole lands on it.
+- **CES is answered by about 4 voters in 10**, and it goes with CSAT: a satisfied reader
+  usually found it easy (mean 5.4 of 7), a dissatisfied one usually did not (mean 3.2), and an
+  article that satisfies fewer readers is also a little harder for all of them.
+- A low vote picks a reason half the time; some readers vote twice on the same day
+  (changing their mind), and only their last answer counts, so deduplication is exercised.
 """
 
 from __future__ import annotations
@@ -19,15 +22,26 @@ import datetime as dt
 import hashlib
 import math
 import random
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 
+from kb.core.project import ReviewSettings
 from kb.core.vocabulary import REASONS
 from kb.core.votes import Vote
-from kb.review.flags import naive_flag, review
+from kb.review.flags import ArticleReview, naive_flag, review
 from kb.review.scoring import by_revision
 
 CATEGORIES = ("getting-started", "account", "billing", "troubleshooting")
 TYPES = ("faq", "howto", "troubleshooting")
+
+SITE_CSAT = 0.75  # the site's satisfied share
+WEAK_GAP = (0.18, 0.33)  # how far below it a weak article's true CSAT is
+TYPICAL_SD = 0.06  # spread of the typical articles' true CSAT
+CES_SHARE = 0.4  # voters who answer the CES question
+CES_MEAN = (5.4, 3.2)  # mean CES of a satisfied, of a dissatisfied reader
+CES_SD = 1.3  # one reader's CES around that mean
+CES_PER_CSAT = 2.5  # an article 0.1 below the typical CSAT is 0.25 CES points harder
+CES_ARTICLE_SD = 0.35  # the articles' own ease, beyond what their CSAT says
 
 
 @dataclass
@@ -36,9 +50,10 @@ class SimArticle:
     category: str
     type: str
     true_csat: float
-    true_hard: float
+    true_hard: float  # expected share of CES answers from 1 to 3
     weak: bool
     traffic: int
+    ease: float = 0.0  # CES points added to every reader's answer
 
     def manifest_entry(self) -> dict:
         return {
@@ -60,28 +75,45 @@ def _beta_around(rng: random.Random, mean: float, sd: float) -> float:
     return rng.betavariate(mean * k, (1 - mean) * k)
 
 
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def _hard_share(csat: float, ease: float) -> float:
+    """The expected share of CES answers from 1 to 3 (a rounded CES below 3.5)."""
+    sat, unsat = ((3.5 - m - ease) / CES_SD for m in CES_MEAN)
+    return csat * _phi(sat) + (1 - csat) * _phi(unsat)
+
+
 def make_articles(
     n: int,
     *,
     weak_share: float = 0.12,
-    median_votes: float = 15.0,
-    sigma: float = 1.3,
+    median_votes: float = 10.0,
+    sigma: float = 1.6,
     seed: int = 1,
 ) -> list[SimArticle]:
     rng = random.Random(seed)
+    typical_mean = SITE_CSAT + weak_share * sum(WEAK_GAP) / 2
     out = []
     for i in range(n):
         weak = rng.random() < weak_share
-        if weak and rng.random() < 0.75:
-            csat, hard = rng.uniform(0.25, 0.55), rng.uniform(0.35, 0.6)
-        elif weak:
-            csat, hard = _beta_around(rng, 0.74, 0.07), rng.uniform(0.45, 0.7)
+        if weak:
+            csat = SITE_CSAT - rng.uniform(*WEAK_GAP)
         else:
-            csat, hard = _beta_around(rng, 0.78, 0.07), _beta_around(rng, 0.2, 0.06)
+            csat = _beta_around(rng, typical_mean, TYPICAL_SD)
+        ease = CES_PER_CSAT * (csat - typical_mean) + rng.gauss(0, CES_ARTICLE_SD)
         traffic = min(int(rng.lognormvariate(math.log(median_votes), sigma)), 3000)
         out.append(
             SimArticle(
-                f"a{i:04d}", rng.choice(CATEGORIES), rng.choice(TYPES), csat, hard, weak, traffic
+                f"a{i:04d}",
+                rng.choice(CATEGORIES),
+                rng.choice(TYPES),
+                csat,
+                _hard_share(csat, ease),
+                weak,
+                traffic,
+                ease,
             )
         )
     return out
@@ -91,8 +123,9 @@ def _answer(rng: random.Random, a: SimArticle) -> tuple[int, int | None, str | N
     satisfied = rng.random() < a.true_csat
     csat = rng.choice((4, 5, 5)) if satisfied else rng.choice((1, 2, 2, 3, 3))
     ces = None
-    if rng.random() < 0.6:
-        ces = rng.randint(1, 3) if rng.random() < a.true_hard else rng.randint(4, 7)
+    if rng.random() < CES_SHARE:
+        mean = CES_MEAN[0 if satisfied else 1] + a.ease
+        ces = min(7, max(1, round(rng.gauss(mean, CES_SD))))
     reason = rng.choice(REASONS) if csat <= 2 and rng.random() < 0.5 else None
     return csat, ces, reason
 
@@ -159,53 +192,80 @@ class Figures:
     precision: float
     recall: float
     precision_all: float  # over every flagged article, whatever its votes
+    recall_all: float  # over every weak article, whatever its votes
     weak: int  # weak articles with at least ``min_votes`` votes
     flagged: int
 
 
+Rule = Callable[[ArticleReview], bool]
+
+
+def _statistical(r: ArticleReview) -> bool:
+    return any(x.code in ("csat", "ces") for x in r.reasons)
+
+
+def rules(settings: ReviewSettings | None = None) -> dict[str, tuple[ReviewSettings, Rule]]:
+    """The rules compared on simulated traffic: kb's (``settings``' method), its CSAT reason
+    alone (without the separate hard-share test), the Beta rule kb used before the two-group
+    model, and the naive "CSAT < 50 % over >= 5 votes"."""
+    s = settings or ReviewSettings()
+    return {
+        "kb": (s, _statistical),
+        "kb_csat": (s, lambda r: any(x.code == "csat" for x in r.reasons)),
+        "beta": (replace(s, method="beta"), _statistical),
+        "naive": (s, lambda r: naive_flag(r.current)),
+    }
+
+
 def evaluate(
-    n_articles: int = 2000, seeds: range = range(1, 6), *, min_votes: int = 20, settings=None
+    n_articles: int = 2000,
+    seeds: Iterable[int] = range(1, 6),
+    *,
+    min_votes: int = 20,
+    settings: ReviewSettings | None = None,
+    compare: dict[str, tuple[ReviewSettings, Rule]] | None = None,
 ) -> dict[str, Figures]:
-    """Precision and recall of kb's flags and of the naive rule on simulated traffic.
+    """Precision and recall of each rule of ``compare`` (default :func:`rules`) on
+    simulated traffic, every rule judging the same votes.
 
     Only the statistical reasons (CSAT, CES) are scored: the simulation has no review
-    dates or searches. Recall counts weak articles with at least ``min_votes`` votes.
+    dates or searches. ``precision`` and ``recall`` count articles with at least
+    ``min_votes`` votes; ``precision_all`` and ``recall_all`` count every article.
     """
-    counts = {"kb": [0, 0, 0, 0, 0], "naive": [0, 0, 0, 0, 0]}  # tp, fp, fn, tp_all, fp_all
+    compare = compare or rules(settings)
+    counts = {name: [0, 0, 0, 0, 0, 0] for name in compare}  # tp fp fn, over all: tp fp fn
     for seed in seeds:
         arts = make_articles(n_articles, seed=seed)
         truth = {a.id: a.weak for a in arts}
-        result = review(
-            [a.manifest_entry() for a in arts],
-            by_revision(make_votes(arts, seed=seed)),
-            None,
-            settings,
-        )
-        for r in result.articles:
-            weak = truth[r.id]
-            calls = {
-                "kb": any(x.code in ("csat", "ces") for x in r.reasons),
-                "naive": naive_flag(r.current),
-            }
-            for name, flagged in calls.items():
-                c = counts[name]
-                if flagged:
-                    c[3 if weak else 4] += 1
-                if r.current.votes >= min_votes:
-                    if flagged:
-                        c[0 if weak else 1] += 1
-                    elif weak:
-                        c[2] += 1
-    out = {}
-    for name, (tp, fp, fn, tpa, fpa) in counts.items():
-        out[name] = Figures(
-            tp / (tp + fp) if tp + fp else 1.0,
-            tp / (tp + fn) if tp + fn else 1.0,
-            tpa / (tpa + fpa) if tpa + fpa else 1.0,
+        manifest = [a.manifest_entry() for a in arts]
+        tallies = by_revision(make_votes(arts, seed=seed))
+        judged: dict[ReviewSettings, list[ArticleReview]] = {}
+        for name, (s, rule) in compare.items():
+            if s not in judged:
+                judged[s] = review(manifest, tallies, None, s).articles
+            c = counts[name]
+            for r in judged[s]:
+                weak, flagged = truth[r.id], rule(r)
+                outcome = 0 if flagged and weak else 1 if flagged else 2 if weak else -1
+                if outcome >= 0:
+                    c[3 + outcome] += 1
+                    if r.current.votes >= min_votes:
+                        c[outcome] += 1
+    return {
+        name: Figures(
+            _share(tp, tp + fp),
+            _share(tp, tp + fn),
+            _share(tpa, tpa + fpa),
+            _share(tpa, tpa + fna),
             tp + fn,
             tpa + fpa,
         )
-    return out
+        for name, (tp, fp, fn, tpa, fpa, fna) in counts.items()
+    }
+
+
+def _share(k: int, n: int) -> float:
+    return k / n if n else 1.0
 
 
 COMMENTS = {
@@ -262,6 +322,7 @@ def demo_rows(
             0.6 if is_weak else 0.15,
             is_weak,
             0,
+            -0.8 if is_weak else 0.0,
         )
         csat, ces, reason = _answer(rng, sim)
         if is_weak and csat <= 2 and reason is None:

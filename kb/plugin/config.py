@@ -5,7 +5,7 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from kb.core.project import PEERS, REVIEW_DEFAULTS, WEBHOOK_DEFAULTS, WEBHOOK_EVENTS
+from kb.core.project import METHODS, PEERS, REVIEW_DEFAULTS, WEBHOOK_DEFAULTS, WEBHOOK_EVENTS
 from kb.core.translations import MISSING_LEVELS
 from kb.plugin.site_mode import STRUCTURES
 
@@ -30,8 +30,13 @@ class ReviewConfig(base.Config):
     csat_margin = c.Type(float, default=REVIEW_DEFAULTS.csat_margin)
     # How far above the peers' share of CES 1-3 answers an article must be.
     ces_margin = c.Type(float, default=REVIEW_DEFAULTS.ces_margin)
-    # Posterior probability that the article is worse by the margin needed to flag it.
+    # Posterior probability that the article is weak (worse by the margin) needed to flag it.
     confidence = c.Type(float, default=REVIEW_DEFAULTS.confidence)
+    # mixture: a two-group model (typical, weak) fitted to the site reads CSAT and CES
+    # together; beta: one Beta prior per score, each tested on its own.
+    method = c.Choice(METHODS, default=REVIEW_DEFAULTS.method)
+    # With method mixture: the probability of being one of the weak articles needed to flag.
+    weak_confidence = c.Type(float, default=REVIEW_DEFAULTS.weak_confidence)
     # Flag when readers chose "outdated" at least this often and this share of the votes.
     outdated_min = c.Type(int, default=REVIEW_DEFAULTS.outdated_min)
     outdated_share = c.Type(float, default=REVIEW_DEFAULTS.outdated_share)

@@ -1,13 +1,16 @@
 """Which articles to rewrite, and why: pure judgement over scores, no database, no web.
 
-**The statistical flags.** Every article's satisfaction rate is seen through an
-empirical-Bayes Beta-Binomial model: the spread of the true CSAT across the site's articles
-is estimated from the data (:func:`kb.stats.fit_beta_prior`), each article's votes update
-that prior, and the article is flagged when the posterior probability that its true CSAT
-is at least ``csat_margin`` below its peers' is ``confidence`` or more — and only with at
-least ``min_votes`` votes on its current text. Three low votes cannot flag an article;
-forty mediocre ones can. The same test runs on the share of readers who found it hard to
-solve their problem (CES 1–3), against the peers' share plus ``ces_margin``.
+**The statistical flags.** By default (``method: mixture``) the site's articles are seen
+as two groups, typical and weak, each with its own Beta distribution of the true CSAT and of
+the true hard share (CES 1-3), fitted to the site's own votes by EM
+(:func:`kb.review.stats.fit_two_groups`); an article with at least ``min_votes`` votes on its
+current text is flagged when the probability that it is a weak one reaches
+``weak_confidence``. With ``method: beta`` one empirical-Bayes Beta prior per score is used
+instead (:func:`kb.review.stats.fit_beta_prior`), and the article is flagged when the
+posterior probability that its true CSAT is at least ``csat_margin`` below its peers' is
+``confidence`` or more. Either way the same single-prior test runs on the share of readers
+who found it hard to solve their problem, against the peers' share plus ``ces_margin``.
+Three low votes cannot flag an article; forty mediocre ones can.
 
 "Peers" are the whole site by default (or the article's category or type), leaving the
 article's own votes out of its peers' rate.
@@ -31,7 +34,7 @@ from typing import Any
 from kb.core.project import ReviewSettings
 from kb.core.revisions import lineages
 from kb.review.scoring import Baselines, Tally, baselines, pct
-from kb.review.stats import beta_cdf, fit_beta_prior
+from kb.review.stats import Evidence, TwoGroups, beta_cdf, fit_beta_prior, fit_two_groups
 from kb.review.topics import match_zero_results
 
 
@@ -63,6 +66,7 @@ class ArticleReview:
     reasons: list[Reason] = field(default_factory=list)
     p_csat_worse: float | None = None
     p_hard_worse: float | None = None
+    p_weak: float | None = None  # the two-group model's probability that it is a weak one
     peer_csat: float | None = None
     peer_hard: float | None = None
     zero_results: list[tuple[str, int]] = field(default_factory=list)
@@ -90,6 +94,7 @@ class ArticleReview:
             "reason_codes": [r.code for r in self.reasons],
             "p_csat_worse": _r(self.p_csat_worse),
             "p_hard_worse": _r(self.p_hard_worse),
+            "p_weak": _r(self.p_weak),
             "peer_csat": _r(self.peer_csat),
             "peer_hard_share": _r(self.peer_hard),
             "lineage_started": self.lineage_started,
@@ -123,6 +128,7 @@ class Review:
     prior_hard: tuple[float, float]
     settings: ReviewSettings
     orphans: dict[str, Tally] = field(default_factory=dict)  # votes for unknown articles
+    groups: TwoGroups | None = None  # the site's typical and weak articles (method mixture)
 
     @property
     def flagged(self) -> list[ArticleReview]:
@@ -247,9 +253,38 @@ def review(
             zr[r.id] = [(q, n) for q, n in zr[r.id] if n > 0]
     orphans = {k: sum(v.values(), Tally()) for k, v in per_revision.items() if k not in by_id}
 
+    groups = _two_groups(reviews, s) if s.method == "mixture" else {}
     for r in reviews:
-        _judge(r, base, prior_csat, prior_hard, s, today, zr.get(r.id, []))
-    return Review(reviews, base, prior_csat, prior_hard, s, orphans)
+        peer_groups = groups.get(_peer_key(r.article, s.peers), groups.get(None))
+        _judge(r, base, prior_csat, prior_hard, s, today, zr.get(r.id, []), peer_groups)
+    return Review(reviews, base, prior_csat, prior_hard, s, orphans, groups.get(None))
+
+
+MIN_GROUP_ARTICLES = 30  # fewer articles with votes in a category or type: use the site's fit
+
+
+def _peer_key(article: Mapping[str, Any], peers: str) -> str | None:
+    return None if peers == "site" else str(article.get(peers) or "")
+
+
+def _evidence(t: Tally) -> Evidence:
+    return Evidence(t.satisfied, t.votes, t.hard, t.ces_votes)
+
+
+def _two_groups(reviews: list[ArticleReview], s: ReviewSettings) -> dict[str | None, TwoGroups]:
+    """The two-group model fitted to the site, and to each peer group big enough for one."""
+    fit: dict[str | None, TwoGroups] = {
+        None: fit_two_groups((_evidence(r.current) for r in reviews), min_gap=s.csat_margin)
+    }
+    if s.peers != "site":
+        members: dict[str | None, list[Evidence]] = {}
+        for r in reviews:
+            if r.current.votes:
+                members.setdefault(_peer_key(r.article, s.peers), []).append(_evidence(r.current))
+        for key, rows in members.items():
+            if len(rows) >= MIN_GROUP_ARTICLES:
+                fit[key] = fit_two_groups(rows, min_gap=s.csat_margin)
+    return fit
 
 
 def _judge(
@@ -260,6 +295,7 @@ def _judge(
     s: ReviewSettings,
     today: dt.date,
     zero_results: list[tuple[str, int]],
+    groups: TwoGroups | None = None,
 ) -> None:
     t, a = r.current, r.article
     peers = base.for_article(a, s.peers)
@@ -290,7 +326,11 @@ def _judge(
         )
     # Weak on either count: the posterior probability that CSAT or the hard share is worse
     # than the peers' by the margin (the two posteriors are independent).
-    if not (csat_bad or hard_bad) and t.votes >= s.min_votes and s.either:
+    if groups is not None and t.votes:
+        # The two-group model reads CSAT and CES together and replaces the CSAT test.
+        r.p_weak = groups.p_weak(_evidence(t))
+        csat_bad = t.votes >= s.min_votes and r.p_weak >= s.weak_confidence
+    elif not (csat_bad or hard_bad) and t.votes >= s.min_votes and s.either:
         p_either = 1 - (1 - (r.p_csat_worse or 0.0)) * (
             1 - (r.p_hard_worse or 0.0) if t.ces_votes >= s.min_ces_votes else 1.0
         )

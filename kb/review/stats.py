@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 Z95 = 1.959963984540054  # two-sided 95 % normal quantile
+# A reader's CES goes with their own CSAT, so an article's hard share mostly repeats what its
+# CSAT says; counted at full weight it flags the low end of typical articles (measured on the
+# simulation's development seeds, docs/review.md).
+CES_WEIGHT = 0.1
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
@@ -132,3 +137,143 @@ def fit_beta_prior(
                 strength = m * (1 - m) / between - 1
     strength = min(max(strength, min_strength), max_strength)
     return m * strength, (1 - m) * strength
+
+
+# -- two groups of articles: typical and weak --------------------------------------------------
+
+
+def _log_beta(a: float, b: float) -> float:
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+@dataclass(frozen=True)
+class BetaGroup:
+    """A Beta(mean·strength, (1-mean)·strength) distribution of one rate over a group."""
+
+    mean: float
+    strength: float
+
+    @property
+    def ab(self) -> tuple[float, float]:
+        return self.mean * self.strength, (1 - self.mean) * self.strength
+
+    def log_evidence(self, k: int, n: int) -> float:
+        """log P(k of n | this group), leaving out the binomial coefficient (it cancels)."""
+        a, b = self.ab
+        return _log_beta(a + k, b + n - k) - _log_beta(a, b)
+
+    def moments(self, k: int, n: int) -> tuple[float, float]:
+        """E[p] and E[p²] of an article's rate after its k of n, given this group."""
+        a, b = self.ab
+        mean = (a + k) / (a + b + n)
+        var = mean * (1 - mean) / (a + b + n + 1)
+        return mean, var + mean * mean
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One article's counts: satisfied of votes, hard of CES answers."""
+
+    satisfied: int
+    votes: int
+    hard: int
+    ces_votes: int
+
+
+@dataclass(frozen=True)
+class TwoGroups:
+    """The site's articles as a mixture of typical and weak ones (see :func:`fit_two_groups`)."""
+
+    weak_share: float
+    csat: tuple[BetaGroup, BetaGroup]  # typical, weak
+    hard: tuple[BetaGroup, BetaGroup]
+    ces_weight: float
+    articles: int  # articles the fit saw
+
+    def _log_odds(self, e: Evidence) -> float:
+        """log P(weak | e) - log P(typical | e)."""
+        prior = math.log(self.weak_share) - math.log1p(-self.weak_share)
+        csat = self.csat[1].log_evidence(e.satisfied, e.votes) - self.csat[0].log_evidence(
+            e.satisfied, e.votes
+        )
+        hard = self.hard[1].log_evidence(e.hard, e.ces_votes) - self.hard[0].log_evidence(
+            e.hard, e.ces_votes
+        )
+        return prior + csat + self.ces_weight * hard
+
+    def p_weak(self, e: Evidence) -> float:
+        """The posterior probability that an article with this evidence is a weak one."""
+        x = self._log_odds(e)
+        return 1 / (1 + math.exp(-x)) if x > -700 else 0.0
+
+
+def _fit_group(
+    rows: list[tuple[int, int]], weights: list[float], prior: BetaGroup, max_strength: float
+) -> BetaGroup:
+    """Moment-matching M step: the group's Beta from its members' posterior moments."""
+    total = first = second = 0.0
+    for (k, n), w in zip(rows, weights, strict=True):
+        if w <= 0:
+            continue
+        m1, m2 = prior.moments(k, n)
+        total += w
+        first += w * m1
+        second += w * m2
+    if total < 1e-9:
+        return prior
+    mean = min(max(first / total, 1e-3), 1 - 1e-3)
+    var = second / total - mean * mean
+    strength = mean * (1 - mean) / var - 1 if var > 0 else max_strength
+    return BetaGroup(mean, min(max(strength, 2.0), max_strength))
+
+
+def fit_two_groups(
+    evidence: Iterable[Evidence],
+    *,
+    min_gap: float = 0.15,
+    ces_weight: float = CES_WEIGHT,
+    iterations: int = 200,
+    max_strength: float = 2000.0,
+) -> TwoGroups:
+    """Fit typical and weak articles to the site's own counts by EM (empirical Bayes).
+
+    Each group has its own Beta distribution of the true CSAT and of the true hard share
+    (CES 1-3), and a share of the articles. The E step gives every article its probability of
+    being weak from its CSAT and CES counts together; the M step moves each group's Beta to
+    the moments of its members' posterior rates, weighted by those probabilities. The weak
+    group's CSAT stays at least ``min_gap`` below the typical group's and its hard share at or
+    above it: a weak article is one clearly worse, not the low end of ordinary spread. A
+    reader's CES goes with their own CSAT, so the hard share is partly the same evidence
+    again: its log-likelihood counts with ``ces_weight`` (0: CSAT alone).
+    """
+    rows = [e for e in evidence if e.votes > 0]
+    csat_rows = [(e.satisfied, e.votes) for e in rows]
+    hard_rows = [(e.hard, e.ces_votes) for e in rows]
+    a, b = fit_beta_prior(csat_rows, max_strength=max_strength)
+    ha, hb = fit_beta_prior(hard_rows, max_strength=max_strength)
+    mean, hard_mean = a / (a + b), ha / (ha + hb)
+    model = TwoGroups(
+        0.1,
+        (BetaGroup(mean, a + b), BetaGroup(max(mean - 2 * min_gap, 0.02), 20.0)),
+        (BetaGroup(hard_mean, ha + hb), BetaGroup(min(hard_mean + min_gap, 0.98), 20.0)),
+        ces_weight,
+        len(rows),
+    )
+    if len(rows) < 3:
+        return model
+    previous = -1.0
+    for _ in range(iterations):
+        p = [model.p_weak(e) for e in rows]
+        q = [1 - x for x in p]
+        share = min(max(sum(p) / len(p), 1e-3), 0.5)
+        typical = _fit_group(csat_rows, q, model.csat[0], max_strength)
+        weak = _fit_group(csat_rows, p, model.csat[1], max_strength)
+        weak = BetaGroup(min(weak.mean, max(typical.mean - min_gap, 1e-3)), weak.strength)
+        hard_typical = _fit_group(hard_rows, q, model.hard[0], max_strength)
+        hard_weak = _fit_group(hard_rows, p, model.hard[1], max_strength)
+        hard_weak = BetaGroup(max(hard_weak.mean, hard_typical.mean), hard_weak.strength)
+        model = TwoGroups(share, (typical, weak), (hard_typical, hard_weak), ces_weight, len(rows))
+        if abs(share - previous) < 1e-6:
+            break
+        previous = share
+    return model

@@ -118,6 +118,8 @@ review_settings = st.builds(
     review_by=st.booleans(),
     nps=st.booleans(),
     either=st.booleans(),
+    method=st.sampled_from(["mixture", "beta"]),
+    weak_confidence=st.floats(0.05, 0.999),
 )
 
 
