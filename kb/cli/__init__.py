@@ -19,6 +19,7 @@ COMMANDS = {
     "init": "kb.cli.site:init",
     "new": "kb.cli.site:new",
     "check": "kb.cli.site:check",
+    "translations": "kb.cli.translations:translations",
     "build": "kb.cli.site:build",
     "serve": "kb.cli.serve:serve",
     "db": "kb.cli.privacy:db",

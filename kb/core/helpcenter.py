@@ -321,9 +321,12 @@ def load_help_center(
     if with_git:
         dates = git_dates(docs_dir)
         if dates:
+            root = docs_dir.resolve()  # once, not per article: a help center may hold thousands
             for a in articles:
-                a.updated = dates.get(str((docs_dir / a.path).resolve())) or dates.get(
-                    str(docs_dir / a.path)
+                a.updated = (
+                    dates.get(str(root / a.path))
+                    or dates.get(str((docs_dir / a.path).resolve()))
+                    or dates.get(str(docs_dir / a.path))
                 )
 
     cats: dict[str, Category] = {}

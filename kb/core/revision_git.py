@@ -121,3 +121,57 @@ def recover(
         history.setdefault("articles", {})[article_id] = fresh["articles"][article_id]
         changed = True
     return changed
+
+
+def versions_of_many(
+    docs_dir: Path, rel_paths: Iterable[str]
+) -> dict[str, list[tuple[str, dt.datetime, str, str]]]:
+    """:func:`versions` of many files in two git calls (one ``git log`` over the folder, one
+    ``git cat-file --batch``), not two or more per file. Renames are not followed: a
+    file's history starts at its current name."""
+    wanted = set(rel_paths)
+    prefix = _git(docs_dir, "rev-parse", "--show-prefix")
+    log = _git(docs_dir, "log", "-z", "--format=%x01%H %cI", "--name-only", "--", ".")
+    if not wanted or prefix is None or not log:
+        return {}
+    prefix = prefix.strip()
+    found: dict[str, list[tuple[str, str]]] = {}  # rel path -> [(commit, date)], newest first
+    for entry in log.split("\x01")[1:]:
+        header, _, names = entry.partition("\0")
+        commit, _, when = header.strip().partition(" ")
+        for name in names.strip("\n\0").split("\0"):
+            rel = name.strip("\n").removeprefix(prefix)
+            if rel in wanted and len(found.setdefault(rel, [])) < MAX_COMMITS:
+                found[rel].append((commit, when))
+    requests = [(rel, commit, when) for rel, cs in found.items() for commit, when in cs]
+    try:
+        out = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=docs_dir,
+            input="".join(f"{c}:{prefix}{rel}\n" for rel, c, _w in requests).encode(),
+            capture_output=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    data, pos = out.stdout, 0
+    texts: dict[str, list[tuple[str, dt.datetime, str, str]]] = {}
+    for rel, _commit, when in requests:
+        end = data.index(b"\n", pos)
+        fields = data[pos:end].split()
+        pos = end + 1
+        if len(fields) != 3:  # "<name> missing": deleted in that commit
+            continue
+        size = int(fields[2])
+        blob, pos = data[pos : pos + size], pos + size + 1
+        try:
+            a = load_article(rel, blob.decode("utf-8"))
+        except (UnicodeDecodeError, ContentError):
+            continue
+        texts.setdefault(rel, []).append(
+            (a.revision, dt.datetime.fromisoformat(when), a.title, a.body)
+        )
+    for rel, vs in texts.items():  # oldest first, one entry per text
+        vs.reverse()
+        texts[rel] = [v for k, v in enumerate(vs) if k == 0 or vs[k - 1][0] != v[0]]
+    return texts

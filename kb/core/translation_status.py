@@ -25,7 +25,7 @@ from typing import Any
 
 from kb.core.content import Article
 from kb.core.errors import Finding
-from kb.core.revision_git import versions
+from kb.core.revision_git import versions_of_many
 from kb.core.revisions import DEFAULT_REWRITE_SIMILARITY, fingerprint, record, similarity
 from kb.core.translations import (
     SOURCE_REVISION,
@@ -65,9 +65,13 @@ class _Lineage:
     """The lineages of one source text: from the history, completed from git on demand."""
 
     def __init__(
-        self, source: Article, entry: Mapping[str, Any] | None, docs_dir: Path | None, sim: float
+        self,
+        source: Article,
+        entry: Mapping[str, Any] | None,
+        git_texts: Mapping[str, list[tuple[str, dt.datetime, str, str]]],
+        sim: float,
     ):
-        self.source, self.docs_dir, self.sim = source, docs_dir, sim
+        self.source, self.git_texts, self.sim = source, git_texts, sim
         self.revisions: list[dict[str, Any]] = list((entry or {}).get("revisions", []))
         self.base = (entry or {}).get("base")
         self.from_git = False
@@ -91,9 +95,7 @@ class _Lineage:
 
     def _load_git(self) -> None:
         self.from_git = True
-        if self.docs_dir is None:
-            return
-        found = versions(self.docs_dir, self.source.path)
+        found = self.git_texts.get(self.source.path)
         if not found:
             return
         fresh: dict[str, Any] = {"articles": {}}
@@ -145,15 +147,13 @@ def statuses(
 ) -> list[tuple[ArticleTranslations, dict[str, Status]]]:
     """Each article with the status of its text in every language."""
     entries = history.get("articles", {})
+    groups = list(groups)
+    keys = {g.id: history_key(g.id, g.source_lang, languages[0]) for g in groups}
+    git_texts = versions_of_many(docs_dir, _needing_git(groups, entries, keys)) if docs_dir else {}
     out = []
     for g in groups:
         src = g.source
-        lineage = _Lineage(
-            src,
-            entries.get(history_key(g.id, g.source_lang, languages[0])),
-            docs_dir,
-            rewrite_similarity,
-        )
+        lineage = _Lineage(src, entries.get(keys[g.id]), git_texts, rewrite_similarity)
         row: dict[str, Status] = {}
         for lang in languages:
             a = g.texts.get(lang)
@@ -164,6 +164,30 @@ def statuses(
             else:
                 row[lang] = _status_of(a, src, lineage)
         out.append((g, row))
+    return out
+
+
+def _needing_git(
+    groups: Sequence[ArticleTranslations], entries: Mapping[str, Any], keys: Mapping[str, str]
+) -> list[str]:
+    """The sources whose git history some translation's status needs: a source_revision
+    the project's history does not know, or no source_revision and a source committed
+    after the translation."""
+    out = []
+    for g in groups:
+        src = g.source
+        known = {r["revision"] for r in entries.get(keys[g.id], {}).get("revisions", [])}
+        for a in g.texts.values():
+            if a is src:
+                continue
+            made = a.meta.get(SOURCE_REVISION)
+            if made not in (None, ""):
+                need = str(made).strip() not in known | {src.revision}
+            else:
+                need = bool(a.updated and src.updated and src.updated > a.updated)
+            if need:
+                out.append(src.path)
+                break
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import textwrap
 from pathlib import Path
 
@@ -225,3 +226,37 @@ def test_kb_check_on_a_bilingual_project(tmp_path, runner, monkeypatch):
         f"had); bring it up to date and set 'source_revision: {now}'",
         "articles/it/billing/solo.md:1: error: no translation in en (article 'only-it')",
     ]
+
+
+def test_kb_translations_json_and_ci_gate(tmp_path, runner, monkeypatch):
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: T\ndocs_dir: articles\ntheme:\n  name: material\n  language: it\n"
+        "plugins:\n  - kb:\n      languages: [it, en]\n",
+        encoding="utf-8",
+    )
+    original = revision_of("Rimborso", SOURCE_BODY)
+    for rel, text in _pair(SOURCE_BODY, original).items():
+        (tmp_path / "articles" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "articles" / rel).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["translations", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["languages"] == ["it", "en"]
+    by_id = {a["id"]: a for a in doc["articles"]}
+    refund = by_id["refund-1"]
+    assert refund["source"] == "it"
+    assert refund["translations"]["en"] == {
+        "status": "current",
+        "path": "en/billing/rimborso.md",
+        "revision": revision_of("Refund", "text"),
+        "source_revision": original,
+        "source_changed": None,
+        "source": "it/billing/rimborso.md",
+    }
+    assert by_id["only-it"]["translations"]["en"]["status"] == "missing"
+    assert runner.invoke(main, ["translations", "--fail-on", "outdated"]).exit_code == 0
+    gate = runner.invoke(main, ["translations", "--fail-on", "missing"])
+    assert gate.exit_code == 1
+    assert "only-it" in gate.stdout.splitlines()[1]  # the backlog first
+    assert "en: 1 current, 0 outdated, 1 missing" in gate.stderr
