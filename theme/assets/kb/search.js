@@ -4,16 +4,16 @@
    be reached (a static-only deployment) Material's built-in client-side search stays in charge. */
 (function () {
   "use strict";
-  // The search prompt of the home and 404 pages (a label for Material's search toggle) opens
-  // search from the keyboard too: here, not in an inline onkeydown, which the site's
-  // Content-Security-Policy refuses (kb/site_headers.py).
-  document.addEventListener("keydown", function (e) {
-    var t = e.target;
-    if ((e.key === "Enter" || e.key === " ") && t.classList &&
-        t.classList.contains("kb-hero__search")) {
-      e.preventDefault();
-      t.click();
-    }
+  // The search prompt of the home and 404 pages is a button that opens Material's search:
+  // here, not in an inline onclick, which the site's Content-Security-Policy refuses
+  // (kb/core/site_headers.py).
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest && e.target.closest("[data-kb-search-open]");
+    var toggle = document.getElementById("__search");
+    if (!t || !toggle) return;
+    if (!toggle.checked) toggle.click();
+    var q = document.querySelector('[data-md-component="search-query"]');
+    if (q) q.focus();
   });
   var script = document.currentScript;
   if (!script || !window.fetch) return;
@@ -150,6 +150,21 @@
       ev.stopPropagation();
       report(first);
       location.href = first.href;
+    }, true);
+    // The keys people know from Material's own results, on kb's: the arrows move between the
+    // query and the results, Tab too but without leaving the dialog; Enter opens the link in
+    // focus (the browser's own), Escape closes (Material's). Captured before Material's
+    // handler, which only knows its own, hidden, result list.
+    document.addEventListener("keydown", function (ev) {
+      var moves = { ArrowDown: 1, ArrowUp: -1, Tab: ev.shiftKey ? -1 : 1 };
+      var step = moves[ev.key];
+      if (!step || !root.classList.contains("kb-search--api") || !root.contains(ev.target)) return;
+      var stops = [input].concat(state.results);
+      if (ev.key !== "Tab" && stops.length < 2) return;
+      var at = stops.indexOf(ev.target);
+      ev.preventDefault();
+      ev.stopPropagation();
+      stops[(Math.max(at, 0) + step + stops.length) % stops.length].focus();
     }, true);
   }
 
