@@ -27,6 +27,16 @@ def open_engine(db: str | None, config_file: str) -> Engine:
     return store.open_engine(store.database_url(Path(config_file).resolve().parent, db))
 
 
+def open_existing_engine(db: str | None, config_file: str) -> Engine:
+    """:func:`open_engine` for commands that only read: without a database where it looked
+    (or one without kb's tables) the command says where that was and how to point it at the
+    real one, and exits 1; it never creates one."""
+    from kb.store import engine as store  # SQLAlchemy + Alembic: ~0.5 s, not for every kb command
+
+    url = store.database_url(Path(config_file).resolve().parent, db)
+    return store.open_existing(url, store.url_source(db))
+
+
 def database_failure(exc: Exception) -> DatabaseError:
     """The database's error as kb's own (for commands that catch SQLAlchemy errors
     themselves; :func:`kb.store.engine.database_errors` does it for a block)."""
@@ -69,12 +79,17 @@ def current(db: str | None, config_file: str) -> None:
     """Print the schema version of the database and the newest one kb knows."""
     from kb.store import engine as store  # SQLAlchemy + Alembic: ~0.5 s, not for every kb command
 
-    engine = open_engine(db, config_file)
     try:
-        with store.database_errors():
-            now = store.current_revisions(engine)
-    finally:
-        engine.dispose()
+        engine = open_existing_engine(db, config_file)
+    except store.NoDatabase as exc:
+        click.echo(str(exc), err=True)
+        now: tuple[str, ...] = ()
+    else:
+        try:
+            with store.database_errors():
+                now = store.current_revisions(engine)
+        finally:
+            engine.dispose()
     heads = store.head_revisions()
     click.echo(f"database: {', '.join(now) or 'empty (run kb db upgrade)'}")
     click.echo(f"newest:   {', '.join(heads)}")

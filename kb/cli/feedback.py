@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
-from kb.cli.db import open_engine
+from kb.cli.db import open_engine, open_existing_engine
 from kb.cli.options import config_option, db_option, site_dir_for
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def export(fmt: str, output: str | None, db: str | None, config_file: str) -> No
     from kb.store.engine import database_errors
     from kb.store.transfer import export_votes
 
-    engine = open_engine(db, config_file)
+    engine = open_existing_engine(db, config_file)
     try:
         with database_errors():
             if output:

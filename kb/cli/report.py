@@ -15,8 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from kb.cli.db import database_failure, open_engine
+from kb.cli.db import database_failure, open_existing_engine
 from kb.cli.options import config_option, db_option, project_for, site_dir_of
+from kb.core.manifest import manifest_path
 from kb.review.report import load_review
 from kb.review.scoring import pct
 from kb.store.transfer import csv_safe
@@ -89,13 +90,16 @@ def report(
     since_at = _since(since)
     project = project_for(config_file)
     site_dir = site_dir_of(project)
-    engine = open_engine(db, config_file)
+    not_built = click.ClickException(
+        f"the help center is not built (no manifest in {site_dir}); run 'kb build' first"
+    )
+    if not manifest_path(site_dir).is_file():
+        raise not_built  # before the database: a site is the first thing a report needs
+    engine = open_existing_engine(db, config_file)
     try:
         result = load_review(engine, project, site_dir=site_dir, since=since_at)
     except FileNotFoundError:
-        raise click.ClickException(
-            f"the help center is not built (no manifest in {site_dir}); run 'kb build' first"
-        ) from None
+        raise not_built from None
     except SQLAlchemyError as exc:
         raise database_failure(exc) from None
     finally:

@@ -8,7 +8,7 @@ import time
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from kb.cli.db import database_failure, open_engine
+from kb.cli.db import database_failure, open_engine, open_existing_engine
 from kb.cli.options import config_option, db_option, project_for, site_dir_of
 from kb.review import webhooks as hooks
 from kb.review.report import load_review
@@ -87,7 +87,7 @@ def deliver(loop: int | None, url: str | None, db: str | None, config_file: str)
 @config_option
 def status(db: str | None, config_file: str) -> None:
     """How many events are pending, sent and failed."""
-    engine = open_engine(db, config_file)
+    engine = open_existing_engine(db, config_file)
     try:
         counts = hooks.pending(engine)
     except SQLAlchemyError as exc:

@@ -218,6 +218,53 @@ def database_url(project_dir: str | Path | None = None, override: str | None = N
     )
 
 
+def url_source(override: str | None = None) -> str:
+    """Where :func:`database_url` took the URL from, in words for a message."""
+    if override:
+        return "--db"
+    if os.environ.get("KB_DATABASE_URL"):
+        return "KB_DATABASE_URL"
+    return "the default: no --db and no KB_DATABASE_URL"
+
+
+class NoDatabase(KbError):
+    """A command that only reads found no feedback database where it looked."""
+
+
+def open_existing(url: str, source: str) -> Engine:
+    """:func:`open_engine` for a command that only reads: a database that does not exist, or
+    has no kb schema, is :class:`NoDatabase` naming where it looked, and nothing is created
+    (no SQLite file, no folder)."""
+    parsed = _parsed(url)
+    where = parsed.render_as_string(hide_password=True)
+    hint = (
+        "Point kb at the real one with --db URL or KB_DATABASE_URL "
+        "(e.g. KB_DATABASE_URL=postgresql+psycopg://kb@localhost/kb), "
+        "or create this one with 'kb db upgrade'."
+    )
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(parsed.database).is_file():
+            raise NoDatabase(f"no feedback database at {parsed.database} ({source}). {hint}")
+    engine = open_engine(url)
+    try:
+        with database_errors():
+            revisions = schema_revisions(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    if not revisions:
+        engine.dispose()
+        raise NoDatabase(f"{where} ({source}) has no kb tables yet. {hint}")
+    return engine
+
+
+def _parsed(url: str):
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"cannot use database URL: {exc}") from None
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     """Alembic's configuration, made in code: no alembic.ini to find on disk."""
     cfg = Config()

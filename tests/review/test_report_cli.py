@@ -71,6 +71,7 @@ def test_json_lists_every_article_with_scores_and_reasons(runner, voted):
 def test_articles_without_votes_have_null_scores(runner, project, monkeypatch):
     monkeypatch.delenv("KB_DATABASE_URL", raising=False)
     build_site(project / "mkdocs.yml")
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0  # a database without votes
     doc = json.loads(run(runner, "--format", "json").output)
     assert all(
         a["votes"] == 0 and a["csat"] is None and a["ces"] is None and not a["flagged"]
@@ -146,6 +147,7 @@ def test_unbuilt_site_is_a_clean_error(runner, project, monkeypatch):
 
 def test_db_option_picks_the_database(runner, voted, tmp_path):
     other = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert runner.invoke(main, ["db", "upgrade", "--db", other]).exit_code == 0
     doc = json.loads(run(runner, "--format", "json", "--db", other).output)
     assert sum(a["votes"] for a in doc["articles"]) == 0
 
