@@ -40,6 +40,8 @@ class ReviewSettings:
     either: bool = True
     method: str = "mixture"
     weak_confidence: float = 0.5
+    contact_margin: float = 0.03
+    min_readers: int = 50
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> ReviewSettings:

@@ -37,6 +37,10 @@ class ReviewConfig(base.Config):
     method = c.Choice(METHODS, default=REVIEW_DEFAULTS.method)
     # With method mixture: the probability of being one of the weak articles needed to flag.
     weak_confidence = c.Type(float, default=REVIEW_DEFAULTS.weak_confidence)
+    # How far above the site's contact rate (contacts per reader, 0..1) counts as worse,
+    # and the fewest readers of an article before its contact rate can flag it.
+    contact_margin = c.Type(float, default=REVIEW_DEFAULTS.contact_margin)
+    min_readers = c.Type(int, default=REVIEW_DEFAULTS.min_readers)
     # Flag when readers chose "outdated" at least this often and this share of the votes.
     outdated_min = c.Type(int, default=REVIEW_DEFAULTS.outdated_min)
     outdated_share = c.Type(float, default=REVIEW_DEFAULTS.outdated_share)

@@ -40,7 +40,7 @@ from kb.review.topics import match_zero_results
 
 @dataclass(frozen=True)
 class Reason:
-    code: str  # csat | ces | review_by | outdated | zero_results
+    code: str  # csat | ces | contacts | review_by | outdated | zero_results
     text: str
 
 
@@ -67,6 +67,9 @@ class ArticleReview:
     p_csat_worse: float | None = None
     p_hard_worse: float | None = None
     p_weak: float | None = None  # the two-group model's probability that it is a weak one
+    readers: int = 0  # unique readers and contacts with support, when the journey is known
+    contacts: int = 0
+    p_contacts_worse: float | None = None
     peer_csat: float | None = None
     peer_hard: float | None = None
     zero_results: list[tuple[str, int]] = field(default_factory=list)
@@ -95,6 +98,7 @@ class ArticleReview:
             "p_csat_worse": _r(self.p_csat_worse),
             "p_hard_worse": _r(self.p_hard_worse),
             "p_weak": _r(self.p_weak),
+            "p_contacts_worse": _r(self.p_contacts_worse),
             "peer_csat": _r(self.peer_csat),
             "peer_hard_share": _r(self.peer_hard),
             "lineage_started": self.lineage_started,
@@ -209,10 +213,12 @@ def review(
     today: dt.date | None = None,
     zero_results: Iterable[tuple] = (),
     lang: str = "en",
+    journey: Mapping[str, tuple[int, int]] | None = None,
 ) -> Review:
     """Judge every article of the manifest; returns scores, baselines and flags.
 
-    ``lang`` is the help center's language, for matching searches to articles' topics."""
+    ``lang`` is the help center's language, for matching searches to articles' topics.
+    ``journey`` maps an article's id to its (unique readers, contacts with support)."""
     s = settings or ReviewSettings()
     today = today or dt.datetime.now(dt.timezone.utc).date()
     hist = (history or {}).get("articles", {})
@@ -257,6 +263,8 @@ def review(
     for r in reviews:
         peer_groups = groups.get(_peer_key(r.article, s.peers), groups.get(None))
         _judge(r, base, prior_csat, prior_hard, s, today, zr.get(r.id, []), peer_groups)
+    if journey:
+        _judge_contacts(reviews, journey, s)
     return Review(reviews, base, prior_csat, prior_hard, s, orphans, groups.get(None))
 
 
@@ -391,6 +399,41 @@ def _judge(
         )
 
     r.flagged = bool(r.reasons)
+
+
+def _judge_contacts(
+    reviews: list[ArticleReview], journey: Mapping[str, tuple[int, int]], s: ReviewSettings
+) -> None:
+    """Flag articles whose readers contact support clearly more than the rest of the site's.
+
+    The same empirical-Bayes test as the hard share: a Beta prior for the contact rate
+    fitted to every article's (contacts, readers), and the posterior probability that the
+    article's true rate is at least ``contact_margin`` above the other articles' rate.
+    """
+    for r in reviews:
+        readers, contacts = journey.get(r.id, (0, 0))
+        r.readers, r.contacts = max(int(readers), 0), min(max(int(contacts), 0), max(readers, 0))
+    counts = [(r.contacts, r.readers) for r in reviews if r.readers]
+    alpha, beta = fit_beta_prior(counts)
+    site_readers = sum(n for _, n in counts)
+    site_contacts = sum(k for k, _ in counts)
+    for r in reviews:
+        rest = site_readers - r.readers
+        if not r.readers or rest <= 0:
+            continue
+        peer = (site_contacts - r.contacts) / rest
+        r.p_contacts_worse = 1.0 - beta_cdf(
+            min(peer + s.contact_margin, 1.0), alpha + r.contacts, beta + r.readers - r.contacts
+        )
+        if r.readers >= s.min_readers and r.p_contacts_worse >= s.confidence:
+            r.reasons.append(
+                Reason(
+                    "contacts",
+                    f"{pct(r.contacts / r.readers)} of its {r.readers} readers contacted "
+                    f"support; the site's is {pct(peer)}",
+                )
+            )
+            r.flagged = True
 
 
 def naive_flag(t: Tally, threshold: float = 0.5, min_votes: int = 5) -> bool:

@@ -234,3 +234,29 @@ def test_zero_result_searches_count_only_since_the_current_text():
 
 def test_demo_comments_speak_the_one_list_of_reasons():
     assert set(COMMENTS) == set(REASONS)
+
+
+# -- readers who contacted support -----------------------------------------------------------
+
+
+def test_an_article_whose_readers_contact_support_much_more_is_flagged():
+    arts, per = site(tally(30, 10))
+    journey = {f"ok{i}": (500, 20) for i in range(9)} | {"weak": (600, 84)}
+    r = {x.id: x for x in review(arts, per, None, today=TODAY, journey=journey).articles}
+    assert r["weak"].flagged and [x.code for x in r["weak"].reasons] == ["contacts"]
+    assert r["weak"].reasons[0].text == (
+        "14% of its 600 readers contacted support; the site's is 4%"
+    )
+    assert r["weak"].to_dict()["p_contacts_worse"] > 0.99
+    assert not any(r[f"ok{i}"].flagged for i in range(9))
+
+
+def test_a_few_readers_or_a_small_difference_do_not_flag_on_contacts():
+    arts, per = site(tally(30, 10))
+    base = {f"ok{i}": (500, 20) for i in range(9)}
+    for weak in [(20, 6), (600, 36)]:  # 30 % of 20 readers; 6 % against 4 % of 600
+        r = review(arts, per, None, today=TODAY, journey=base | {"weak": weak}).articles
+        assert not {x.id: x for x in r}["weak"].flagged
+    loose = ReviewSettings(min_readers=10)
+    r = review(arts, per, None, loose, today=TODAY, journey=base | {"weak": (20, 12)}).articles
+    assert {x.id: x for x in r}["weak"].flagged  # 60 % of 20 readers is clear enough
