@@ -1,7 +1,7 @@
 """deploy/ as shipped, end to end: nginx in front (only paths, ports and a self-signed
 certificate substituted), two gunicorn instances started with the units' own commands and
-the example environment file, PostgreSQL, Redis rate limits, a built help center, and a
-reader and a maintainer in Chromium through the proxy.
+the example environment file, PostgreSQL, Redis rate limits, a built help center (all in
+conftest.py), and a reader and a maintainer in Chromium through the proxy.
 
 Each response carries exactly one Content-Security-Policy, the right one: the site's on pages,
 the API's on /api/, the dashboard's on /dashboard/.
@@ -11,222 +11,20 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import pwd
-import signal
-import ssl
-import subprocess
-import sys
-import time
-import uuid
-from functools import partial
-from pathlib import Path
 
 import pytest
 from kb.feedback_api.dashboard import CSP as DASHBOARD_CSP
 from kb.feedback_api.headers import API_CSP
 from sqlalchemy import select
 
-from kb.core.scaffold import init_project
 from kb.core.site_headers import site_policy
-from kb.plugin.builder import build_site
 from kb.store.engine import make_engine
 from kb.store.tables import feedback
-from tests.deploy.shipped import (
-    ENV_EXAMPLE,
-    NGINX,
-    NGINX_PROXY,
-    NGINX_SITE,
-    PROJECT,
-    exec_start,
-    read_env_file,
-    substitute,
-)
-from tests.helpers import (
-    SCREENSHOTS,
-    drop_pg_schema,
-    free_port,
-    fresh_pg_url,
-    pg_unreachable,
-    require,
-)
+from tests.deploy.stack import PASSWORD, REDIS_URL
+from tests.helpers import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
-PASSWORD = "deploy-admin-password-for-tests"
 ARTICLE = "account/reset-your-password/"
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def redis_problem() -> str | None:
-    try:
-        import redis
-    except ImportError:
-        return "the redis client is not installed (pip install 'kb-helpcenter[redis]')"
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
-    except redis.RedisError as exc:
-        return f"Redis at {REDIS_URL} unreachable: {exc}"
-    return None
-
-
-def nginx_conf(root: Path, site: Path, ports: dict[str, int]) -> Path:
-    """The shipped site config inside a minimal main config for a private nginx (its own
-    pid, logs and temporary folders under ``root``, high loopback ports)."""
-    snippets, logs = root / "snippets", root / "logs"
-    snippets.mkdir()
-    logs.mkdir()
-    (snippets / "kb-proxy.conf").write_text(NGINX_PROXY.read_text())
-    # the security headers, printed for this build by the helper as the guide says
-    headers = subprocess.run(
-        [sys.executable, "-m", "kb.core.site_headers", "--format", "nginx", str(site)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    (snippets / "kb-headers.conf").write_text(headers)
-    cert, key = root / "fullchain.pem", root / "privkey.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=help.example.com", "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
-    site_conf = substitute(
-        NGINX_SITE.read_text(),
-        {
-            "/etc/nginx/snippets/": f"{snippets}/",
-            "/etc/letsencrypt/live/help.example.com/fullchain.pem": str(cert),
-            "/etc/letsencrypt/live/help.example.com/privkey.pem": str(key),
-            "/var/log/nginx/": f"{logs}/",
-            f"{PROJECT}/site": str(site),
-            "listen 443 ": f"listen 127.0.0.1:{ports['https']} ",
-            "listen 80;": f"listen 127.0.0.1:{ports['http']};",
-            "127.0.0.1:8001": f"127.0.0.1:{ports['api1']}",
-            "127.0.0.1:8002": f"127.0.0.1:{ports['api2']}",
-        },
-    )
-    (root / "kb-site.conf").write_text(site_conf)
-    temp = {name: root / f"{name}-temp" for name in ("client_body", "proxy", "fastcgi", "uwsgi")}
-    temp["scgi"] = root / "scgi-temp"
-    # as root, nginx's workers would drop to nobody, who cannot read the test's folders
-    user = f"user {pwd.getpwuid(os.getuid()).pw_name};\n" if os.getuid() == 0 else ""
-    main = root / "nginx.conf"
-    main.write_text(
-        f"{user}worker_processes 1;\npid {root}/nginx.pid;\nerror_log {logs}/error.log;\n"
-        "events { worker_connections 256; }\n"
-        "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
-        + "".join(f"  {name}_temp_path {path};\n" for name, path in temp.items())
-        + f"  include {root}/kb-site.conf;\n}}\n"
-    )
-    return main
-
-
-def start(cmd: list[str], log: Path, **kwargs) -> subprocess.Popen:
-    with open(log, "w") as out:
-        return subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **kwargs
-        )
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def wait_until(check, what: str, logs: list[Path], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"{what} did not come up:\n" + "\n".join(p.read_text()[-2000:] for p in logs))
-
-
-def plain_status(port: int, path: str, https: bool = False) -> int:
-    if https:
-        ctx = ssl.create_default_context()
-        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            "127.0.0.1", port, timeout=3, context=ctx
-        )
-    else:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
-    try:
-        conn.request("GET", path)
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
-def answers(port: int, path: str, https: bool = False) -> bool:
-    return plain_status(port, path, https) == 200
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, browser):
-    require(NGINX is not None, "nginx is not installed (apt-get install nginx)")
-    reason = pg_unreachable() or redis_problem()
-    require(reason is None, reason or "")
-    root = tmp_path_factory.mktemp("deploy")
-    project = root / "help"
-    init_project(project, "en")
-    build_site(project / "mkdocs.yml")
-    site = project / "site"
-    ports = {name: free_port() for name in ("https", "http", "api1", "api2")}
-    conf = nginx_conf(root, site, ports)
-
-    tested = subprocess.run(
-        [NGINX, "-t", "-p", str(root), "-c", str(conf)], capture_output=True, text=True
-    )
-    assert tested.returncode == 0, tested.stderr
-    assert "syntax is ok" in tested.stderr and "test is successful" in tested.stderr
-
-    url, schema = fresh_pg_url()
-    prefix = f"kb-deploy-{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    shipped = read_env_file(ENV_EXAMPLE)
-    assert shipped["KB_RATE_LIMIT_STORAGE"] == REDIS_URL and shipped["KB_TRUSTED_PROXIES"] == "1"
-    env.update(shipped)
-    env.update(
-        KB_PROJECT_DIR=str(project),
-        KB_SITE_DIR=str(site),
-        KB_DATABASE_URL=url,
-        KB_SECRET_KEY=uuid.uuid4().hex * 2,
-        KB_ADMIN_PASSWORD=PASSWORD,
-        KB_SITE_URL=f"https://127.0.0.1:{ports['https']}/",
-        KB_RATE_LIMIT_KEY_PREFIX=prefix,
-    )
-    procs: list[subprocess.Popen] = []
-    try:
-        # kb-upgrade.service, then the instances that require it, as systemd would
-        subprocess.run(exec_start("kb-upgrade.service"), cwd=project, env=env, check=True)
-        logs = [root / "api1.log", root / "api2.log", root / "nginx.log"]
-        for n, log in ((1, logs[0]), (2, logs[1])):
-            port = str(ports[f"api{n}"])
-            procs.append(start(exec_start("kb-api@.service", port), log, cwd=project, env=env))
-        procs.append(start([NGINX, "-p", str(root), "-c", str(conf), "-g", "daemon off;"], logs[2]))
-        for name in ("api1", "api2"):
-            wait_until(partial(answers, ports[name], "/api/v1/health"), name, logs)
-        wait_until(partial(answers, ports["https"], "/", https=True), "nginx", logs)
-        yield {
-            "base": f"https://127.0.0.1:{ports['https']}/",
-            "ports": ports,
-            "site": site,
-            "url": url,
-            "prefix": prefix,
-        }
-    finally:
-        for proc in reversed(procs):
-            stop(proc)
-        drop_pg_schema(schema)
 
 
 def one(response, name: str) -> str:
@@ -239,7 +37,7 @@ def one(response, name: str) -> str:
 
 
 def test_a_reader_votes_and_a_maintainer_reads_the_dashboard_through_nginx(stack, browser):
-    import redis
+    import redis  # the redis extra (the stack fixture skips without it)
 
     base = stack["base"]
     context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
