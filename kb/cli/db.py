@@ -60,8 +60,7 @@ def upgrade(db: str | None, config_file: str) -> None:
     engine = open_engine(db, config_file)
     try:
         with store.database_errors():
-            before = store.current_revisions(engine)
-            store.upgrade(engine)
+            before = store.upgrade(engine)
             after = store.current_revisions(engine)
     finally:
         engine.dispose()

@@ -277,9 +277,45 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, target: str = "heads") -> None:
-    """Bring the schema to the newest revision (every head, when parts add their own)."""
-    command.upgrade(alembic_config(engine), target)
+def upgrade(engine: Engine, target: str = "heads") -> tuple[str, ...]:
+    """Bring the schema to the newest revision (every head, when parts add their own).
+
+    Under :func:`migration_lock`, so any number of instances may upgrade at once (a systemd
+    unit runs ``kb db upgrade`` before every instance): one migrates, the others wait for it
+    and then find the schema current. Returns the revisions found under the lock, before
+    upgrading."""
+    with migration_lock(engine):
+        before = current_revisions(engine)
+        command.upgrade(alembic_config(engine), target)
+    return before
+
+
+# PostgreSQL advisory lock key of schema upgrades ("kbdb"): one per database, any schema.
+MIGRATION_LOCK_KEY = 0x6B626462
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """One schema upgrade at a time across processes and hosts: a session-level advisory
+    lock on PostgreSQL (released by the server if the process dies), the database's lock
+    file (see :class:`WriterLock`) on SQLite, which writers queue on too. Waits as long as
+    the other upgrade takes."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                conn.commit()
+        return
+    writer = _writer_locks.get(engine)
+    if writer is None:  # in memory, or no fcntl: SQLite's busy timeout alone
+        yield
+        return
+    with WriterLock(writer.path, timeout=None):
+        yield
 
 
 def current_revisions(engine: Engine) -> tuple[str, ...]:
