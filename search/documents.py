@@ -24,6 +24,9 @@ _ATTRS = re.compile(r"\{[:#.][^}]*\}")
 _ALERT = re.compile(r"^\s*>\s*\[!\w+\]\s*", re.I)
 _MARKUP = re.compile(r"[*_`>|#~]+|^\s*[-+]\s+|^\s*\d+\.\s+|^\s*:::?.*$|^\s*-{3,}\s*$", re.M)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# A space the removed markup or HTML left before a punctuation mark or after an opening
+# bracket ("**API keys**." would read "API keys ." in a snippet).
+_LOOSE_PUNCT = re.compile(r" +(?=[.,;:!?)\]])|(?<=[(\[]) +")
 
 
 @dataclass
@@ -78,7 +81,7 @@ class SearchDoc:
 
 
 # Bump when what goes into a document changes, so every article is indexed again.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 
 
 def plain_text(markdown: str) -> str:
@@ -91,7 +94,7 @@ def plain_text(markdown: str) -> str:
     text = _ATTRS.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     text = clean(text)
-    lines = (_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
+    lines = (_LOOSE_PUNCT.sub("", _SPACES.sub(" ", ln)).strip() for ln in text.split("\n"))
     return "\n".join(ln for ln in lines if ln)
 
 

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 from kb.search.analysis import terms
-from kb.search.documents import from_article, split_sections
+from kb.search.documents import from_article, plain_text, split_sections
 from kb.search.engine import SearchEngine
 from kb.search.index import (
     SearchIndexError,
@@ -215,6 +215,37 @@ def test_snippet_is_escaped(tmp_path):
     publish(tmp_path / "w", tmp_path / "s")
     hit = SearchEngine(open_published(tmp_path / "s")).search("script box", "en")["results"][0]
     assert "<script>" not in hit["snippet"]
+
+
+@pytest.mark.parametrize(
+    "markdown, expected",
+    [
+        ("Keep your **API keys**. Treat them like passwords.", "Keep your API keys. Treat them"),
+        ("Press <kbd>Ctrl</kbd>, then `Enter`: done!", "Press Ctrl, then Enter: done!"),
+        ("Open *Settings* (the **gear** icon)?", "Open Settings (the gear icon)?"),
+        ("Apri le *Impostazioni*; poi **Salva**.", "Apri le Impostazioni; poi Salva."),
+    ],
+)
+def test_removed_markup_leaves_no_space_before_punctuation(markdown, expected):
+    assert plain_text(markdown).startswith(expected)
+
+
+def test_snippet_has_no_space_before_punctuation(tmp_path):
+    keys = doc(
+        "x/keys.md",
+        """
+        ---
+        title: Keys
+        ---
+        Rotate your **API keys**. Treat them like passwords, and never share the *keys*, ever.
+        """,
+    )
+    update_index(tmp_path / "w", [keys])
+    publish(tmp_path / "w", tmp_path / "s")
+    hit = SearchEngine(open_published(tmp_path / "s")).search("api keys", "en")["results"][0]
+    assert "<mark>keys</mark>. Treat" in hit["snippet"]
+    assert "<mark>keys</mark>, ever." in hit["snippet"]
+    assert " ." not in hit["snippet"] and " ," not in hit["snippet"]
 
 
 def test_answer_has_the_contract_shape(engine):
