@@ -23,6 +23,13 @@ def sites(tmp_path_factory, browser):
             yield served
 
 
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, browser):
+    """The English sample help center with its API: its base URL."""
+    with serving_with_api(_project(tmp_path_factory, "en")) as served:
+        yield served[0]
+
+
 def _project(tmp_path_factory, lang: str):
     project = tmp_path_factory.mktemp(f"a11y-{lang}")
     init_project(project, lang)

@@ -154,11 +154,17 @@
     // The keys people know from Material's own results, on kb's: the arrows move between the
     // query and the results, Tab too but without leaving the dialog; Enter opens the link in
     // focus (the browser's own), Escape closes (Material's). Captured before Material's
-    // handler, which only knows its own, hidden, result list.
+    // handler, which only knows its own, hidden, result list, and sends any other key
+    // (Shift of Shift+Tab, Enter) back to the query.
+    var OWN = { Enter: 1, Shift: 1, Control: 1, Alt: 1, Meta: 1 };
     document.addEventListener("keydown", function (ev) {
       var moves = { ArrowDown: 1, ArrowUp: -1, Tab: ev.shiftKey ? -1 : 1 };
       var step = moves[ev.key];
-      if (!step || !root.classList.contains("kb-search--api") || !root.contains(ev.target)) return;
+      if (!root.classList.contains("kb-search--api") || !root.contains(ev.target)) return;
+      if (!step) {
+        if (OWN[ev.key] && state.results.indexOf(ev.target) >= 0) ev.stopPropagation();
+        return;
+      }
       var stops = [input].concat(state.results);
       if (ev.key !== "Tab" && stops.length < 2) return;
       var at = stops.indexOf(ev.target);
