@@ -64,14 +64,27 @@ def _sqlite_file(engine) -> Path | None:
 
 
 def _pg_guidance(engine, what: str) -> ConfigError:
-    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
+    # Without the password: '***' in its place would fail when pasted, and the line may end
+    # up in a shell history or a ticket. libpq takes it from PGPASSWORD or ~/.pgpass.
+    u = engine.url
+    url = (
+        type(u)
+        .create("postgresql", u.username, None, u.host, u.port, u.database, u.query)
+        .render_as_string()
+    )
     if what == "backup":
         hint = f"pg_dump --format=custom --file kb-feedback.dump '{url}'"
     else:
         hint = f"pg_restore --clean --if-exists --dbname '{url}' kb-feedback.dump"
+    password = ""
+    if engine.url.password:
+        password = (
+            "\nThe password is left out: give it in PGPASSWORD (PGPASSWORD=... pg_dump ...)\n"
+            "or in a ~/.pgpass line host:port:database:user:password (chmod 600)."
+        )
     return ConfigError(
         f"kb db {what} copies SQLite databases; for PostgreSQL use its own tools, e.g.\n  "
-        f"{hint}\n(see docs/privacy.md, 'Backups')"
+        f"{hint}{password}\n(see docs/privacy.md, 'Backups')"
     )
 
 

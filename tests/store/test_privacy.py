@@ -214,6 +214,13 @@ def test_backup_of_postgresql_prints_pg_dump_guidance(runner, hc):
     result = runner.invoke(main, ["db", "backup", "--db", url])
     assert result.exit_code == 1 and "pg_dump --format=custom" in result.output
     assert "s3cret" not in result.output, "the password must not be printed"
+    # a line that works when pasted: no '***' where the password was, and how to give it
+    assert "'postgresql://kb@db.example:5432/kb'" in result.output and "***" not in result.output
+    assert "PGPASSWORD" in result.output and "~/.pgpass" in result.output
+    restore = runner.invoke(main, ["db", "restore", __file__, "--yes", "--db", url])
+    assert "pg_restore --clean --if-exists --dbname 'postgresql://kb@db.example:5432/kb'" in (
+        restore.output
+    )
 
 
 def test_widget_keeps_its_queue_in_local_storage_not_cookies(feedback_site):
