@@ -53,6 +53,9 @@ def deliver(loop: int | None, url: str | None, db: str | None, config_file: str)
     engine = open_engine(db, config_file)
     try:
         upgrade(engine)
+        moved = hooks.retarget(engine, target)
+        if moved:
+            click.echo(f"{moved} pending events now go to the current URL", err=True)
         while True:
             try:
                 review = load_review(engine, project, site_dir=site_dir_of(project), recover=False)
@@ -86,13 +89,20 @@ def deliver(loop: int | None, url: str | None, db: str | None, config_file: str)
 @db_option
 @config_option
 def status(db: str | None, config_file: str) -> None:
-    """How many events are pending, sent and failed."""
+    """How many events are pending, sent and failed, and the last delivery error."""
     engine = open_existing_engine(db, config_file)
     try:
         counts = hooks.pending(engine)
+        error = hooks.last_error(engine)
     except SQLAlchemyError as exc:
         raise database_failure(exc) from None
     finally:
         engine.dispose()
     for name in ("pending", "sent", "failed"):
         click.echo(f"{name}: {counts.get(name, 0)}")
+    if error is not None:
+        state = "given up" if error.status == "failed" else "will retry"
+        click.echo(
+            f"last error: {error.error} (event {error.event_id}, {error.event}, to "
+            f"{error.host}, attempt {error.attempts}, {state})"
+        )

@@ -24,6 +24,7 @@ import hmac
 import json
 import random
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -280,6 +281,50 @@ def claim(engine: Engine, event_id: int, at: dt.datetime) -> bool:
             .values(next_attempt_at=at + LEASE)
         )
     return won.rowcount == 1
+
+
+def retarget(engine: Engine, url: str, at: dt.datetime | None = None) -> int:
+    """Point every pending event at ``url`` (the receiver configured now); returns how many
+    changed. An event belongs to its cause, not to the address it was queued with: a
+    corrected ``--url`` or ``KB_WEBHOOK_URL`` must reach the events still waiting, and at
+    once (their backoff was the old address's). Sent and failed events keep the address
+    they were tried at."""
+    box = webhook_outbox
+    with engine.begin() as conn:
+        moved = conn.execute(
+            box.update()
+            .where(box.c.status == "pending", box.c.url != url)
+            .values(url=url, next_attempt_at=at or now())
+        )
+    return moved.rowcount
+
+
+@dataclass
+class LastError:
+    event_id: int
+    event: str
+    host: str
+    attempts: int
+    status: str
+    error: str
+
+
+def last_error(engine: Engine) -> LastError | None:
+    """The newest event whose last attempt failed (pending a retry, or given up on)."""
+    box = webhook_outbox
+    q = (
+        sa.select(box.c.id, box.c.event, box.c.url, box.c.attempts, box.c.status, box.c.last_error)
+        .where(box.c.last_error.is_not(None), box.c.status != "sent")
+        .order_by(box.c.id.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    if row is None:
+        return None
+    # Only the host: a receiver's path often carries its secret (chat webhooks do).
+    host = urllib.parse.urlsplit(row.url).netloc.rpartition("@")[2]
+    return LastError(row.id, row.event, host, row.attempts, row.status, row.last_error)
 
 
 def pending(engine: Engine) -> dict[str, int]:

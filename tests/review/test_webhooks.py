@@ -150,3 +150,35 @@ def test_deliver_without_url_is_a_clean_error(site, runner, monkeypatch):
     monkeypatch.delenv("KB_WEBHOOK_URL", raising=False)
     result = runner.invoke(main, ["webhooks", "deliver"])
     assert result.exit_code == 1 and "no webhook URL" in result.output
+
+
+def test_a_corrected_url_re_targets_pending_events_and_status_shows_the_last_error(
+    site, runner, monkeypatch
+):
+    project, engine = site
+    monkeypatch.setenv("KB_WEBHOOK_SECRET", SECRET)
+    monkeypatch.delenv("KB_WEBHOOK_URL", raising=False)
+    wrong = runner.invoke(main, ["webhooks", "deliver", "--url", "http://127.0.0.1:9/typo"])
+    assert "2 queued, 0 sent, 2 to retry" in wrong.output, wrong.output
+    status = runner.invoke(main, ["webhooks", "status"])
+    assert "pending: 2" in status.output
+    assert "last error: " in status.output and "to 127.0.0.1:9, attempt 1, will retry" in (
+        status.output
+    )
+    assert "/typo" not in status.output  # a receiver's path may be its secret
+
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Receiver.got = []
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        fixed = runner.invoke(main, ["webhooks", "deliver", "--url", url])
+        assert "2 pending events now go to the current URL" in fixed.output
+        assert "0 queued, 2 sent" in fixed.output, fixed.output
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(_Receiver.got) == [("article.flagged", True), ("vote.low", True)]
+    after = runner.invoke(main, ["webhooks", "status"])
+    assert "sent: 2" in after.output and "last error" not in after.output
