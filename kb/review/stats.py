@@ -211,20 +211,45 @@ def _fit_group(
     rows: list[tuple[int, int]], weights: list[float], prior: BetaGroup, max_strength: float
 ) -> BetaGroup:
     """Moment-matching M step: the group's Beta from its members' posterior moments."""
+    a, b = prior.ab
     total = first = second = 0.0
     for (k, n), w in zip(rows, weights, strict=True):
         if w <= 0:
             continue
-        m1, m2 = prior.moments(k, n)
+        m1 = (a + k) / (a + b + n)
         total += w
         first += w * m1
-        second += w * m2
+        second += w * (m1 * (1 - m1) / (a + b + n + 1) + m1 * m1)
     if total < 1e-9:
         return prior
     mean = min(max(first / total, 1e-3), 1 - 1e-3)
     var = second / total - mean * mean
     strength = mean * (1 - mean) / var - 1 if var > 0 else max_strength
     return BetaGroup(mean, min(max(strength, 2.0), max_strength))
+
+
+def _weak_probabilities(model: TwoGroups, rows: list[Evidence]) -> list[float]:
+    """:meth:`TwoGroups.p_weak` of every row, with each group's constants computed once."""
+    (ta, tb), (wa, wb) = (g.ab for g in model.csat)
+    (tha, thb), (wha, whb) = (g.ab for g in model.hard)
+    w = model.ces_weight
+    const = (
+        math.log(model.weak_share)
+        - math.log1p(-model.weak_share)
+        - _log_beta(wa, wb)
+        + _log_beta(ta, tb)
+    )
+    hard_const = _log_beta(tha, thb) - _log_beta(wha, whb)
+    out = []
+    for e in rows:
+        k, n, h, m = e.satisfied, e.votes, e.hard, e.ces_votes
+        x = const + _log_beta(wa + k, wb + n - k) - _log_beta(ta + k, tb + n - k)
+        if w and m:
+            x += w * (
+                hard_const + _log_beta(wha + h, whb + m - h) - _log_beta(tha + h, thb + m - h)
+            )
+        out.append(1 / (1 + math.exp(-x)) if x > -700 else 0.0)
+    return out
 
 
 def fit_two_groups(
@@ -246,33 +271,44 @@ def fit_two_groups(
     reader's CES goes with their own CSAT, so the hard share is partly the same evidence
     again: its log-likelihood counts with ``ces_weight`` (0: CSAT alone).
     """
-    rows = [e for e in evidence if e.votes > 0]
+    seen: dict[Evidence, int] = {}
+    for e in evidence:
+        if e.votes > 0:
+            seen[e] = seen.get(e, 0) + 1
+    rows, times = list(seen), list(seen.values())  # many small articles have equal counts
+    articles = sum(times)
     csat_rows = [(e.satisfied, e.votes) for e in rows]
     hard_rows = [(e.hard, e.ces_votes) for e in rows]
-    a, b = fit_beta_prior(csat_rows, max_strength=max_strength)
-    ha, hb = fit_beta_prior(hard_rows, max_strength=max_strength)
+    a, b = fit_beta_prior(
+        (r for r, t in zip(csat_rows, times, strict=True) for _ in range(t)),
+        max_strength=max_strength,
+    )
+    ha, hb = fit_beta_prior(
+        (r for r, t in zip(hard_rows, times, strict=True) for _ in range(t)),
+        max_strength=max_strength,
+    )
     mean, hard_mean = a / (a + b), ha / (ha + hb)
     model = TwoGroups(
         0.1,
         (BetaGroup(mean, a + b), BetaGroup(max(mean - 2 * min_gap, 0.02), 20.0)),
         (BetaGroup(hard_mean, ha + hb), BetaGroup(min(hard_mean + min_gap, 0.98), 20.0)),
         ces_weight,
-        len(rows),
+        articles,
     )
-    if len(rows) < 3:
+    if articles < 3:
         return model
     previous = -1.0
     for _ in range(iterations):
-        p = [model.p_weak(e) for e in rows]
-        q = [1 - x for x in p]
-        share = min(max(sum(p) / len(p), 1e-3), 0.5)
+        p = [x * t for x, t in zip(_weak_probabilities(model, rows), times, strict=True)]
+        q = [t - x for x, t in zip(p, times, strict=True)]
+        share = min(max(sum(p) / articles, 1e-3), 0.5)
         typical = _fit_group(csat_rows, q, model.csat[0], max_strength)
         weak = _fit_group(csat_rows, p, model.csat[1], max_strength)
         weak = BetaGroup(min(weak.mean, max(typical.mean - min_gap, 1e-3)), weak.strength)
         hard_typical = _fit_group(hard_rows, q, model.hard[0], max_strength)
         hard_weak = _fit_group(hard_rows, p, model.hard[1], max_strength)
         hard_weak = BetaGroup(max(hard_weak.mean, hard_typical.mean), hard_weak.strength)
-        model = TwoGroups(share, (typical, weak), (hard_typical, hard_weak), ces_weight, len(rows))
+        model = TwoGroups(share, (typical, weak), (hard_typical, hard_weak), ces_weight, articles)
         if abs(share - previous) < 1e-6:
             break
         previous = share
