@@ -10,10 +10,8 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from kb.dev.simulate import make_articles
-from kb.store.tables import metadata
+from kb.store.engine import make_engine, upgrade
 
 
 def fill_sqlite(
@@ -22,8 +20,8 @@ def fill_sqlite(
     """Create ``path`` with the feedback schema and ``n_votes`` votes; returns the articles."""
     if path.exists():
         path.unlink()
-    engine = sa.create_engine(f"sqlite:///{path}")
-    metadata.create_all(engine)
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)  # the migrations, as 'kb db upgrade' makes it (kb report reads only those)
     engine.dispose()
     arts = make_articles(n_articles, seed=seed)
     weights = [max(a.traffic, 1) for a in arts]
