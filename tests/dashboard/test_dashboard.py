@@ -91,6 +91,21 @@ def test_overview_shows_site_scores_and_comments_escaped(client):
     assert "chart.umd.min.js" in html and "cdn" not in html.lower()
 
 
+def test_charts_have_their_figures_as_tables(client):
+    """A reader who cannot see a chart gets its figures: the canvas names the table."""
+    login(client)
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert 'id="trend"' in html and 'aria-describedby="trend-table"' in html
+    table = html.split('id="trend-table"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td class=\"num\">(\d+)</td>", table)
+    # seed_weak_article: 24 votes for each of the 10 other articles, 41 for the weak one.
+    assert sum(int(votes) for _day, votes in rows) == 24 * 10 + 41
+    assert len({day for day, _ in rows}) == len(rows) >= 1
+    assert re.search(r'<td class="num">\d+\.\d%</td>', table)
+    article = client.get(f"/dashboard/articles/{WEAK}").get_data(as_text=True)
+    assert 'aria-describedby="revisions-table"' in article and 'id="revisions-table"' in article
+
+
 def test_flag_queue_lists_reasons_and_owners(client):
     login(client)
     html = client.get("/dashboard/flags").get_data(as_text=True)
