@@ -23,7 +23,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from kb.feedback_api import dashboard_auth as auth
@@ -257,7 +256,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    auth.log_out_everywhere()
     return redirect(url_for("dashboard.login"))
 
 

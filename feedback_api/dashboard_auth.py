@@ -10,6 +10,10 @@
   rate limits' store (``KB_RATE_LIMIT_STORAGE``, :mod:`kb.feedback_api.limits`): with a shared
   store such as Redis, every worker and instance counts the same tries.
 - After login, ``next`` may only point inside the dashboard: no open redirect.
+- Logging out ends every session, in every worker and instance: a session carries the
+  session generation it was made in (:mod:`kb.store.sessions`, in the database) and a logout
+  starts a new one. A session also carries a tag of the password it was opened with
+  (an HMAC with the secret key), so a changed ``KB_ADMIN_PASSWORD`` ends every session too.
 """
 
 from __future__ import annotations
@@ -22,7 +26,11 @@ from pathlib import Path
 from flask import Flask, Request, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from kb.feedback_api import limits
+from kb.feedback_api.db import get_engine
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from kb.store.sessions import end_all_sessions, session_generation
 
 COOKIE_NAME = "kb_dashboard"
 COOKIE_PATH = "/dashboard"
@@ -68,6 +76,12 @@ def setup(app: Flask) -> None:
     app.config["ADMIN_PASSWORD"] = None  # no plain copy left in memory: only the hash
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _persistent_secret(Path(app.config["PROJECT_DIR"]))
+    # The same in every worker (the werkzeug hash is salted anew by each one).
+    state["password_tag"] = hmac.new(
+        str(app.config["SECRET_KEY"]).encode(),
+        b"kb-dashboard-password\n" + password.encode(),
+        "sha256",
+    ).hexdigest()[:32]
     app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_HOURS * 3600
     app.session_interface = DashboardSessions()
 
@@ -97,7 +111,21 @@ def enabled() -> bool:
 
 
 def logged_in() -> bool:
-    return bool(session.get("admin"))
+    """An admin session of the current password and the current session generation; when
+    the generation cannot be read (the database is down), nobody is logged in."""
+    tag = current_app.extensions["kb_dashboard"]["password_tag"]
+    if not session.get("admin") or not hmac.compare_digest(str(session.get("pw", "")), tag):
+        return False
+    try:
+        return session.get("gen") == session_generation(get_engine())
+    except SQLAlchemyError:
+        return False
+
+
+def log_out_everywhere() -> None:
+    """End this session and every other one (all workers, all instances)."""
+    session.clear()
+    end_all_sessions(get_engine())
 
 
 def client() -> str:
@@ -125,6 +153,8 @@ def log_in() -> None:
     session.clear()  # a new session on login: no fixation
     session.permanent = True
     session["admin"] = True
+    session["pw"] = current_app.extensions["kb_dashboard"]["password_tag"]
+    session["gen"] = session_generation(get_engine())
     session["csrf"] = secrets.token_urlsafe(32)
 
 

@@ -9,7 +9,8 @@ A change of a table here is also a new migration in ``kb/store/migrations/versio
   flags), ``webhook_outbox`` (events to POST, with retries), ``review_days`` and
   ``review_state`` (per-day vote sums, a cache that makes the report fast: deduplication is
   per UTC day, so a past day's sums change only when a vote of that day is added or updated;
-  ``review_state`` remembers how far the cache has seen).
+  ``review_state`` remembers how far the cache has seen; its row ``dashboard_sessions`` is
+  the dashboard's session generation, :mod:`kb.store.sessions`).
 - ``0004_journey``: ``view_counts`` (views per article, revision, language, day and arrival),
   ``view_readers`` (the daily visitor hashes that unique readers need), ``view_ids`` (the
   client-made ids of recent views, so a retry counts once), ``contacts`` (each "contact
