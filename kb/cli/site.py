@@ -17,6 +17,7 @@ from kb.core.errors import Finding, KbError
 from kb.core.helpcenter import load_help_center
 from kb.core.paths import display_path
 from kb.core.scaffold import PLACEHOLDER_SITE_URL, init_project, new_article
+from kb.core.scaffold_languages import new_translation
 from kb.core.translation_status import check_translations
 from kb.plugin.builder import build_site, load_project_config
 from kb.search import settings as search_checks
@@ -30,10 +31,11 @@ def _fail(exc: KbError) -> click.ClickException:
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
 @click.option(
     "--lang",
+    "langs",
     type=click.Choice(LANGS),
-    default="en",
-    show_default=True,
-    help="Language of the site and of the sample articles.",
+    multiple=True,
+    help="Language of the site and of the sample articles (default: en). Repeat it for "
+    "several languages in one help center, the default first: --lang it --lang en.",
 )
 @click.option(
     "--site-url",
@@ -42,10 +44,16 @@ def _fail(exc: KbError) -> click.ClickException:
     help=f"The help center's public address (default: {PLACEHOLDER_SITE_URL}, to change).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing mkdocs.yml and samples.")
-def init(directory: str, lang: str, site_url: str | None, force: bool) -> None:
+def init(directory: str, langs: tuple[str, ...], site_url: str | None, force: bool) -> None:
     """Create a new help center in DIRECTORY with sample articles."""
     try:
-        written = init_project(Path(directory), lang, force=force, site_url=site_url)
+        written = init_project(
+            Path(directory),
+            langs[0] if langs else "en",
+            force=force,
+            site_url=site_url,
+            languages=langs if len(set(langs)) > 1 else (),
+        )
     except KbError as exc:
         raise _fail(exc) from None
     click.echo(f"Created a help center in {directory} ({len(written)} files).")
@@ -83,25 +91,43 @@ def init(directory: str, lang: str, site_url: str | None, force: bool) -> None:
     default=None,
     help="Onboarding only: the article's step in its guide (default: after the guide's last step).",
 )
+@click.option(
+    "--translation-of",
+    "source",
+    default=None,
+    metavar="ID_OR_PATH",
+    help="Start the --lang translation of this article (its id, or its path under articles/): "
+    "its front matter and text copied, TITLE as the translated title.",
+)
 @config_option
-def new(title, kind, category, lang, owner, step, config_file) -> None:
+def new(title, kind, category, lang, owner, step, source, config_file) -> None:
     """Write a new article called TITLE with complete front matter and a new id."""
     try:
         config = load_project_config(config_file)
         site_lang = str(config.theme.get("language") or "en")
+        kb_conf = config.plugins.get("kb")
+        languages = kb_conf.config.languages if kb_conf else []
+        docs_dir = Path(config.docs_dir)
+        if source is not None:
+            if not languages or not lang:
+                raise KbError("--translation-of needs --lang and the 'languages' setting")
+            hc = load_help_center(docs_dir, languages=languages, with_git=False)
+            path = new_translation(docs_dir, hc.articles, source, lang, title)
+            click.echo(display_path(path))
+            return
+        lang = lang or (languages[0] if languages else site_lang)
         path = new_article(
-            Path(config.docs_dir),
+            docs_dir / lang if languages else docs_dir,  # each language its own folder
             title,
             kind=kind,
             category=category,
-            lang=lang or (site_lang if site_lang in LANGS else "en"),
+            lang=lang if lang in LANGS else "en",
             owner=owner,
             step=step,
         )
     except KbError as exc:
         raise _fail(exc) from None
     click.echo(display_path(path))
-    kb_conf = config.plugins.get("kb")
     folder = path.parent.relative_to(Path(config.docs_dir)).as_posix()
     if kb_conf and folder != "." and folder not in kb_conf.config.categories:
         click.echo(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
+from kb.core import scaffold_languages as several
 from kb.core.content import TYPES, new_id, slugify
 from kb.core.errors import KbError
 from kb.core.frontmatter import FrontMatterError, parse
+from kb.core.revisions import project_history_path
 
 # The public address a new help center gets until its owner sets theirs (kb init --site-url).
 PLACEHOLDER_SITE_URL = "https://help.example.com/"
@@ -49,7 +53,7 @@ plugins:
   - search:
       lang: {lang}
   - kb:
-      categories:
+{languages}      categories:
 {categories}
 markdown_extensions:
   - admonition
@@ -138,18 +142,27 @@ PALETTE_NAMES = {
 }
 
 
-def mkdocs_yml(lang: str, site_name: str | None = None, site_url: str | None = None) -> str:
-    """The ``mkdocs.yml`` of a new help center in ``lang``."""
+def mkdocs_yml(
+    lang: str,
+    site_name: str | None = None,
+    site_url: str | None = None,
+    languages: Sequence[str] = (),
+) -> str:
+    """The ``mkdocs.yml`` of a new help center in ``lang`` (or in several ``languages``,
+    ``lang`` first)."""
     cats = "\n".join(
         f"        {key}:\n          title: {title}\n          description: {desc}\n"
         f"          icon: {icon}\n          order: {order}"
         for key, title, desc, order, icon in CATEGORIES[lang]
     )
+    if len(languages) > 1:
+        cats = several.categories_yml(languages, CATEGORIES)
     dark, light = PALETTE_NAMES[lang]
     return MKDOCS_YML.format(
         site_name=site_name or SITE_NAMES[lang],
         site_url=checked_site_url(site_url or PLACEHOLDER_SITE_URL),
         lang=lang,
+        languages=f"      languages: [{', '.join(languages)}]\n" if len(languages) > 1 else "",
         categories=cats,
         dark_name=dark,
         light_name=light,
@@ -170,8 +183,13 @@ def init_project(
     force: bool = False,
     today: dt.date | None = None,
     site_url: str | None = None,
+    languages: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``mkdocs.yml`` and a sample ``articles/`` into ``target``.
+
+    With several ``languages`` (the first is the default, ``lang`` is ignored), the
+    articles are under ``articles/<lang>/`` with sample translations
+    (:mod:`kb.core.scaffold_languages`).
 
     ``site_url`` is the help center's public address; without it, a placeholder to change
     before publishing (sitemap.xml and canonical links are built from it).
@@ -180,18 +198,25 @@ def init_project(
     starts without overdue reviews. Nothing is overwritten unless ``force``: an existing
     ``mkdocs.yml`` or sample article stops the command before any file is written.
     """
-    if lang not in CATEGORIES:
-        raise KbError(f"unknown language '{lang}': use one of {', '.join(CATEGORIES)}")
+    languages = list(dict.fromkeys(languages))  # '--lang it --lang it' is one language
+    lang = languages[0] if languages else lang
+    for code in languages or [lang]:
+        if code not in CATEGORIES:
+            raise KbError(f"unknown language '{code}': use one of {', '.join(CATEGORIES)}")
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise KbError(f"{target} exists and is not a folder")
-    samples = list(_walk(files("kb") / "samples" / lang))
-    plan = [(target / "mkdocs.yml", mkdocs_yml(lang, site_url=site_url).encode())]
-    review = _a_year_after(today or dt.date.today()).isoformat()
-    plan += [
-        (target / "articles" / rel, _fresh_review_date(item.read_bytes(), review))
-        for rel, item in samples
+    plan = [
+        (target / "mkdocs.yml", mkdocs_yml(lang, site_url=site_url, languages=languages).encode())
     ]
+    review = _a_year_after(today or dt.date.today()).isoformat()
+    if len(languages) > 1:
+        texts = several.samples(languages)
+        doc = several.history(languages, today or dt.date.today())
+        plan.append((project_history_path(target), json.dumps(doc, ensure_ascii=False).encode()))
+    else:
+        texts = [(rel, item.read_bytes()) for rel, item in _walk(files("kb") / "samples" / lang)]
+    plan += [(target / "articles" / rel, _fresh_review_date(data, review)) for rel, data in texts]
     if not force:
         clashes = [path for path, _text in plan if path.exists()]
         if clashes:
@@ -207,13 +232,14 @@ def init_project(
             written.append(path)
         # the project's own search synonyms, all commented out (a format to discover);
         # like .gitignore, never overwritten, even with --force: it may hold the team's words
-        synonyms = target / "synonyms" / f"{lang}.txt"
-        if not synonyms.exists():
-            synonyms.parent.mkdir(exist_ok=True)
-            synonyms.write_bytes(
-                (files("kb") / "samples" / "synonyms" / f"{lang}.txt").read_bytes()
-            )
-            written.append(synonyms)
+        for code in languages or [lang]:
+            synonyms = target / "synonyms" / f"{code}.txt"
+            if not synonyms.exists():
+                synonyms.parent.mkdir(exist_ok=True)
+                synonyms.write_bytes(
+                    (files("kb") / "samples" / "synonyms" / f"{code}.txt").read_bytes()
+                )
+                written.append(synonyms)
         gitignore = target / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("site/\n.kb/\n", encoding="utf-8")

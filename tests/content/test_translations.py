@@ -260,3 +260,39 @@ def test_kb_translations_json_and_ci_gate(tmp_path, runner, monkeypatch):
     assert gate.exit_code == 1
     assert "only-it" in gate.stdout.splitlines()[1]  # the backlog first
     assert "en: 1 current, 0 outdated, 1 missing" in gate.stderr
+
+
+def test_init_bilingual_shows_a_missing_and_an_outdated_translation(tmp_path, runner, monkeypatch):
+    result = runner.invoke(main, ["init", str(tmp_path / "hc"), "--lang", "it", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(tmp_path / "hc")
+    check = runner.invoke(main, ["check"])
+    assert check.exit_code == 0, check.output  # warnings only
+    assert "0 errors, 2 warnings" in check.stderr
+    doc = json.loads(runner.invoke(main, ["translations", "--format", "json"]).stdout)
+    assert doc["languages"] == ["it", "en"] and len(doc["articles"]) == 11
+    en = {a["id"]: a["translations"]["en"] for a in doc["articles"]}
+    assert [i for i, st in en.items() if st["status"] == "outdated"] == [
+        "richiedere-un-rimborso-3d6e58"
+    ]
+    assert [i for i, st in en.items() if st["status"] == "missing"] == [
+        "fatture-non-recapitate-d95b20"
+    ]
+    # a translation started from its source: linked, current, its front matter copied
+    new = runner.invoke(
+        main,
+        ["new", "Invoices not sent", "--translation-of", "fatture-non-recapitate-d95b20"]
+        + ["--lang", "en"],
+    )
+    assert new.exit_code == 0, new.output
+    started = Path("articles/en/troubleshooting/fatture-non-recapitate.md")
+    text = started.read_text(encoding="utf-8")
+    assert "title: Invoices not sent" in text and "type: troubleshooting" in text
+    doc = json.loads(runner.invoke(main, ["translations", "--format", "json"]).stdout)
+    en = {a["id"]: a["translations"]["en"] for a in doc["articles"]}
+    assert en["fatture-non-recapitate-d95b20"]["status"] == "current"
+    assert en["fatture-non-recapitate-d95b20"]["path"] == started.relative_to("articles").as_posix()
+    again = runner.invoke(
+        main, ["new", "x", "--translation-of", "fatture-non-recapitate-d95b20", "--lang", "en"]
+    )
+    assert again.exit_code == 1 and "already exists" in again.output
