@@ -25,6 +25,7 @@ from kb.core.markdown_compat import plain_inline, to_mkdocs
 from kb.core.paths import display_dir, display_path
 from kb.core.translations import history_key
 from kb.core.vocabulary import REASONS
+from kb.plugin import languages as languages_step
 from kb.plugin import search as search_step
 from kb.plugin.assets import minify_site_assets
 from kb.plugin.background import Background
@@ -397,3 +398,5 @@ post_build_hooks.append(search_step.post_build)
 background_hooks.extend([search_step.related_articles, search_step.head_start])
 before_background_hooks.append(search_step.prepare)
 page_context_hooks.append(search_step.page_context)
+# Several languages (kb/plugin/languages.py): each article page links its translations.
+page_context_hooks.append(languages_step.page_context)
