@@ -133,13 +133,18 @@ def run(args) -> list[dict]:
             }
         )
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
     return rows
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server this benchmark started: politely, then for good after 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def measure_edits(path: Path, page_url: str, quick: bool) -> tuple[list[float], str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
-from kb.core import site_headers
+from kb.core import delivery, site_headers
 from kb.plugin.builder import load_project_config
 from kb.search import settings as search_checks
 
@@ -25,7 +25,8 @@ WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 class KbServer(LiveReloadServer):
     """MkDocs' live-reload server that hands some URL prefixes to other WSGI apps, and
-    answers the site's own files with security headers (kb/site_headers.py)."""
+    answers the site's own files with security headers (kb/core/site_headers.py), cache
+    lifetimes and gzip as a production host does (kb/core/delivery.py)."""
 
     def __init__(
         self, *args, mounts: dict[str, WSGIApp] | None = None, api_url: str = "", **kwargs
@@ -56,8 +57,14 @@ class KbServer(LiveReloadServer):
             body = [html]
         present = {k.lower() for k, _ in headers}
         extra = site_headers.headers_for(content_type, html, self.api_url)
+        status = captured.get("status", "500 Internal Server Error")
+        if status.startswith("200"):
+            extra["Cache-Control"] = delivery.cache_control(path)
+            if delivery.compressible(content_type):
+                extra["Vary"] = "Accept-Encoding"
+                body = self._compressed(environ, body, headers)
         headers += [(k, v) for k, v in extra.items() if k.lower() not in present]
-        start_response(captured.get("status", "500 Internal Server Error"), headers)
+        start_response(status, headers)
         return body
 
     def _serve_request(self, environ, start_response):
@@ -68,6 +75,21 @@ class KbServer(LiveReloadServer):
         if rel == PRIVATE_DIR or rel.startswith(PRIVATE_DIR + "/"):
             return None
         return super()._serve_request(environ, start_response)
+
+    @staticmethod
+    def _compressed(environ, body, headers: list) -> Iterable[bytes]:
+        """``body`` gzipped, with its headers changed to say so, when the browser accepts gzip."""
+        if not delivery.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
+            return body
+        data = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+        if len(data) < delivery.COMPRESS_MIN:
+            return [data]
+        small = delivery.gzip_body(data)
+        headers[:] = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers += [("Content-Encoding", "gzip"), ("Content-Length", str(len(small)))]
+        return [small]
 
 
 def api_app(

@@ -151,9 +151,16 @@ def lead(sections: list[Section]) -> str:
     return ""
 
 
+def description(article: Article, sections: list[Section] | None = None) -> str:
+    """What the article is about, in plain text: its summary (or description) front matter,
+    else its lead paragraph. Search results and the page's meta description show it."""
+    summary = plain_text(article.summary or "").replace("\n", " ")
+    return summary or lead(split_sections(article.body) if sections is None else sections)
+
+
 def from_article(article: Article, url: str) -> SearchDoc:
     sections = split_sections(article.body)
-    summary = plain_text(article.summary or "").replace("\n", " ") or lead(sections)
+    summary = description(article, sections)
     return SearchDoc(
         id=article.id,
         path=article.path,

@@ -6,6 +6,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "home.title": "How can we help?",
         "home.lead": "Search the help center or browse a topic below.",
+        "meta.topics": "Answers and step-by-step guides: {topics}.",
         "home.search": "Search the help center",
         "home.guides": "Start here",
         "home.categories": "Browse by topic",
@@ -88,6 +89,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "it": {
         "home.title": "Come possiamo aiutarti?",
         "home.lead": "Cerca nel centro assistenza o scegli un argomento qui sotto.",
+        "meta.topics": "Risposte e guide passo passo: {topics}.",
         "home.search": "Cerca nel centro assistenza",
         "home.guides": "Inizia da qui",
         "home.categories": "Sfoglia per argomento",

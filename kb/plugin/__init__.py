@@ -26,8 +26,9 @@ from kb.core.paths import display_dir, display_path
 from kb.core.translations import history_key
 from kb.core.vocabulary import REASONS
 from kb.plugin import languages as languages_step
+from kb.plugin import meta
 from kb.plugin import search as search_step
-from kb.plugin.assets import minify_site_assets
+from kb.plugin.assets import SiteAssets
 from kb.plugin.background import Background
 from kb.plugin.compat import Partials, RootLinks, template_cache, write_redirects
 from kb.plugin.config import KbConfig
@@ -76,6 +77,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.partials: Partials | None = None
         self.progress = BuildProgress()  # on a terminal, for long builds (progress.py)
         self.keeps_site = False  # the site's own nav and Markdown are kept (site_mode.py)
+        self.assets = SiteAssets()  # kb's minified, fingerprinted assets (assets.py)
+        self.site_description = ""
 
     # -- configuration -------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -93,6 +96,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.config.languages:  # the default language is the first
             first = self.config.languages[0]
             self.lang = first if first in ("en", "it") else "en"
+        self.site_description = str(config.site_description or "")
         # kb's templates go after the project's own custom_dir and before Material's.
         dirs = config.theme.dirs
         position = 1 if config.theme.custom_dir else 0
@@ -174,6 +178,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         }
         self.root_links = RootLinks(files, list(self.stubs.values()), permalinks)
         self.partials = Partials(docs_dir, self.hc.partials)
+        self.assets.collect(files)
         for f in generated_pages(self.hc, config, files, self.lang):
             files.append(f)
         for f in category_pages(self.hc, config, files, self.config.category_page_size):
@@ -188,6 +193,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         return page
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        env.globals["kb_asset"] = self.assets.url  # theme/main.html links the fingerprinted files
         if not self.config.enabled:
             return None
         if env.bytecode_cache is None:
@@ -226,7 +232,7 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         self.progress.advance()
-        return None
+        return self.assets.lazy_search_worker(output) if self.config.enabled else None
 
     def on_build_error(self, *, error: Exception) -> None:
         self.progress.stop()
@@ -349,7 +355,7 @@ class KbPlugin(BasePlugin[KbConfig]):
                 self.lang,
                 config.site_name,
             )
-        minify_site_assets(config.site_dir)
+        self.assets.write(config.site_dir)
         self._background.join()
         for hook in post_build_hooks:
             hook(self, config)
@@ -400,3 +406,6 @@ before_background_hooks.append(search_step.prepare)
 page_context_hooks.append(search_step.page_context)
 # Several languages (kb/plugin/languages.py): each article page links its translations.
 page_context_hooks.append(languages_step.page_context)
+
+# Every page's meta description (kb/plugin/meta.py).
+page_context_hooks.append(meta.page_context)

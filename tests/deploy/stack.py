@@ -3,9 +3,11 @@ ports and a self-signed certificate substituted, and processes stopped with thei
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import os
 import pwd
+import re
 import signal
 import ssl
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from kb.core import delivery
 from tests.deploy.shipped import CADDYFILE, NGINX_PROXY, NGINX_SITE, PROJECT, substitute
 
 PASSWORD = "deploy-admin-password-for-tests"
@@ -133,7 +136,7 @@ def plain_status(port: int, path: str, https: bool = False) -> int:
 
 
 def https_request(
-    port: int, method: str, path: str, body: bytes | None = None
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None
 ) -> tuple[int, dict[str, list[str]], bytes]:
     """One request over TLS to 127.0.0.1 (the test's own certificate, not checked): status,
     every header's values by lower-case name (repeats kept), body."""
@@ -141,7 +144,9 @@ def https_request(
     ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
     conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=ctx)
     try:
-        headers = {"Content-Type": "application/json"} if body is not None else {}
+        headers = dict(headers or {})
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         conn.request(method, path, body=body, headers=headers)
         answer = conn.getresponse()
         seen: dict[str, list[str]] = {}
@@ -182,3 +187,28 @@ def caddy_conf(root: Path, site: Path, ports: dict[str, int]) -> Path:
     path = root / "Caddyfile"
     path.write_text(options + config)
     return path
+
+
+def check_delivery(port: int, site: Path) -> None:
+    """The server on ``port`` gzips and caches the built ``site`` as ``kb serve`` does
+    (kb/core/delivery.py): a page, a fingerprinted asset, the search index; an image as it is."""
+    page = (site / "index.html").read_text(encoding="utf-8")
+    asset = re.search(r'href="(assets/kb/kb\.[0-9a-f]{8}\.css)"', page).group(1)
+    files = {"/": "index.html", "/" + asset: asset, "/search/search_index.json": ""}
+    for path, name in files.items():
+        status, headers, body = https_request(port, "GET", path, headers=GZIP)
+        assert status == 200, path
+        assert headers["cache-control"] == [delivery.cache_control(path)], path
+        assert headers["content-encoding"] == ["gzip"], path
+        assert "Accept-Encoding" in ", ".join(headers["vary"]), path
+        if name:
+            assert gzip.decompress(body) == (site / name).read_bytes(), path
+    assert delivery.cache_control("/" + asset) == delivery.IMMUTABLE
+    status, headers, body = https_request(port, "GET", "/assets/images/favicon.png", headers=GZIP)
+    assert status == 200 and "content-encoding" not in headers and body.startswith(b"\x89PNG")
+    assert headers["cache-control"] == [delivery.REVALIDATE]
+    status, headers, _ = https_request(port, "GET", "/api/v1/health", headers=GZIP)
+    assert status == 200 and delivery.IMMUTABLE not in headers.get("cache-control", [])
+
+
+GZIP = {"Accept-Encoding": "gzip"}

@@ -14,7 +14,7 @@ from kb.feedback_api.dashboard import CSP as DASHBOARD_CSP
 from kb.feedback_api.headers import API_CSP
 
 from kb.core.site_headers import site_policy
-from tests.deploy.stack import caddy_conf, https_request, start, stop, wait_until
+from tests.deploy.stack import caddy_conf, check_delivery, https_request, start, stop, wait_until
 from tests.helpers import free_port, require
 
 pytestmark = pytest.mark.postgres
@@ -72,3 +72,7 @@ def test_caddy_sends_one_policy_per_answer_and_hides_the_private_folder(caddy, s
     status, headers, body = https_request(caddy, "POST", "/api/v1/feedback", big)
     assert status == 413, body[:300]
     assert json.loads(body)["error"]["code"] == "payload_too_large"
+
+
+def test_caddy_compresses_and_caches_as_the_preview_does(caddy, stack):
+    check_delivery(caddy, stack["site"])

@@ -42,13 +42,25 @@ def _type(page, text: str) -> None:
     page.type(INPUT, text, delay=20)
 
 
+def _requests(page) -> list[str]:
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    return seen
+
+
+# Downloaded only when the API cannot answer (theme/assets/kb/search-index.js)
+MATERIAL_SEARCH = ("/search/search_index.json", "/workers/search.")
+
+
 def test_type_see_api_results_and_follow_one(page, served):
     lang, base, engine = served
     query, url, title = CASES[lang]
+    seen = _requests(page)
     page.goto(base)
     _type(page, query)
     first = page.locator(RESULT).first
     first.wait_for(timeout=10000)
+    assert not [u for u in seen if any(part in u for part in MATERIAL_SEARCH)]
     assert title in first.inner_text()
     assert "<mark>" in first.inner_html() or "mark" in first.inner_html()
     page.screenshot(path=str(SCREENSHOTS / f"kb-search-{lang}.png"))
@@ -99,9 +111,14 @@ def test_enter_opens_the_first_result(page, served):
 def test_without_the_api_materials_own_search_answers(page, served):
     lang, base, _engine = served
     page.route("**/api/v1/search*", lambda route: route.abort())
+    seen = _requests(page)
     page.goto(base)
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in seen if any(part in u for part in MATERIAL_SEARCH)]
     word = {"en": "refund", "it": "rimborso"}[lang]
     _type(page, word)
     page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    # the index and Material's worker came once the API failed (Italian: lunr's files too)
+    assert all(any(part in u for u in seen) for part in MATERIAL_SEARCH)
     assert page.locator(RESULT).count() == 0
     assert page.locator('[data-md-component="search-result"]').is_visible()

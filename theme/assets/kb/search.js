@@ -134,7 +134,8 @@
         useApi(true);
       }).catch(function () {
         state.failedAt = Date.now();
-        useApi(false); /* Material's own results show instead */
+        useApi(false); /* Material's own results show instead (search-index.js loads them) */
+        document.dispatchEvent(new Event("kb:search-fallback"));
       });
     }
 
