@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
+from kb.feedback_api.db import get_engine
 from kb.feedback_api.errors import ApiError
 from limits import RateLimitItem, parse_many
 from limits.errors import ConfigurationError
@@ -172,6 +173,15 @@ def _items(rate: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(rate))
 
 
+def client_key(address: str) -> str:
+    """What the counters call a client: a hash of its address, never the address itself
+    (see :meth:`kb.feedback_api.visitor.VisitorHasher.client_key`)."""
+    app = current_app
+    return app.extensions["kb_visitor"].client_key(
+        get_engine(), address, str(app.config.get("SECRET_KEY") or "").encode()
+    )
+
+
 def retry_after(reset: float) -> int:
     """Whole seconds (at least 1) until ``reset`` (a time.time() stamp)."""
     return max(1, math.ceil(reset - time.time()))
@@ -182,7 +192,7 @@ def _hit(rate: str | None, scope: str, keys: tuple[str, ...], message: str) -> N
     if not rate:
         return
     store = counters()
-    client = request.remote_addr or "unknown"
+    client = client_key(request.remote_addr or "unknown")
     for item in _items(rate):
         if store.run(scope, "hit", item, client, *keys):
             continue
@@ -217,7 +227,7 @@ def check_search_limit(kind: str = "search") -> None:
 
 def login_wait(who: str) -> int:
     """Seconds ``who`` must wait before trying a password again (0: may try now)."""
-    store = counters()
+    store, who = counters(), client_key(who)
     for item in _items(LOGIN_RATE):
         if not store.run(LOGIN_SCOPE, "test", item, who):
             reset = store.run(LOGIN_SCOPE, "get_window_stats", item, who).reset_time
@@ -227,13 +237,13 @@ def login_wait(who: str) -> int:
 
 def login_failed(who: str) -> None:
     """Count a failed login of ``who``."""
-    store = counters()
+    store, who = counters(), client_key(who)
     for item in _items(LOGIN_RATE):
         store.run(LOGIN_SCOPE, "hit", item, who)
 
 
 def login_succeeded(who: str) -> None:
     """Forget ``who``'s failed logins."""
-    store = counters()
+    store, who = counters(), client_key(who)
     for item in _items(LOGIN_RATE):
         store.run(LOGIN_SCOPE, "clear", item, who)

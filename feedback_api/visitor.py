@@ -15,6 +15,7 @@ import threading
 from datetime import date
 
 from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from kb.store.engine import write_transaction
 from kb.store.tables import visitor_salts
@@ -50,10 +51,25 @@ class VisitorHasher:
     def __call__(
         self, engine: Engine, address: str, user_agent: str, today: date | None = None
     ) -> str:
+        message = f"{address}\n{user_agent}".encode("utf-8", "replace")
+        return hmac.new(self.salt(engine, today), message, hashlib.sha256).hexdigest()[:HASH_CHARS]
+
+    def salt(self, engine: Engine, today: date | None = None) -> bytes:
+        """The day's salt (read from the database once a day per process)."""
         today = today or utcnow().date()
         with self._lock:
             if today != self._day:
                 self._salt, self._day = daily_salt(engine, today), today
-            salt = self._salt
-        message = f"{address}\n{user_agent}".encode("utf-8", "replace")
-        return hmac.new(salt, message, hashlib.sha256).hexdigest()[:HASH_CHARS]
+            return self._salt
+
+    def client_key(self, engine: Engine, address: str, fallback: bytes) -> str:
+        """The rate limits' name for a client address: an HMAC with the day's salt, so the
+        counters (in Redis, say) never hold the address and every instance names a client
+        alike. Without the database, an HMAC with ``fallback`` (the app's secret key)."""
+        try:
+            key = b"rate-limit\n" + self.salt(engine)
+        except SQLAlchemyError:
+            key = b"rate-limit-fallback\n" + fallback
+        return hmac.new(key, address.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[
+            :HASH_CHARS
+        ]

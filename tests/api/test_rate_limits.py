@@ -190,3 +190,37 @@ def test_a_redis_store_without_the_redis_client_is_a_settings_error(monkeypatch,
 def test_an_unknown_store_is_a_settings_error(tmp_path):
     with pytest.raises(ConfigError, match="KB_RATE_LIMIT_STORAGE: 'sql://x' is not a storage"):
         load_settings({"PROJECT_DIR": tmp_path, "RATE_LIMIT_STORAGE": "sql://x"})
+
+
+# -- the counters never hold a client's address -------------------------------------------
+
+
+def stored_keys(app, settings) -> list[str]:
+    """Every key the rate limits wrote, in memory or in Redis."""
+    if settings["RATE_LIMIT_STORAGE"] == "memory://":
+        shared = api_limits.counters(app).shared  # counters, and the login's moving window
+        return [str(k) for k in [*shared.storage, *getattr(shared, "events", {})]]
+    import redis  # optional: the redis extra (present: the redis_limits fixture checked)
+
+    client = redis.Redis.from_url(settings["RATE_LIMIT_STORAGE"])
+    try:
+        return [k.decode() for k in client.scan_iter(f"{settings['RATE_LIMIT_KEY_PREFIX']}:*")]
+    finally:
+        client.close()
+
+
+def test_counters_name_clients_by_a_hash_not_their_address(make_app, articles, limit_storage):
+    app = make_app(RATE_LIMIT="5/day", ADMIN_PASSWORD=PASSWORD, **limit_storage)
+    client = app.test_client()
+    assert client.post(URL, json=vote(articles[0]), environ_base=ME).status_code == 201
+    assert login(client, "wrong").status_code == 401
+    keys = stored_keys(app, limit_storage)
+    assert any("vote" in k for k in keys) and any("login" in k for k in keys), keys
+    address = ME["REMOTE_ADDR"]
+    assert not [k for k in keys if address in k], keys
+    with app.app_context():
+        hashed = api_limits.client_key(address)
+    assert len(hashed) == 32 and all(hashed in k for k in keys), keys
+    # another instance on the same database names the client alike (shared counts)
+    with make_app(**limit_storage).app_context():
+        assert api_limits.client_key(address) == hashed
