@@ -76,15 +76,15 @@ def _pg_guidance(engine, what: str) -> ConfigError:
         hint = f"pg_dump --format=custom --file kb-feedback.dump '{url}'"
     else:
         hint = f"pg_restore --clean --if-exists --dbname '{url}' kb-feedback.dump"
-    password = ""
+    credentials_note = ""
     if engine.url.password:
-        password = (
+        credentials_note = (
             "\nThe password is left out: give it in PGPASSWORD (PGPASSWORD=... pg_dump ...)\n"
             "or in a ~/.pgpass line host:port:database:user:password (chmod 600)."
         )
     return ConfigError(
         f"kb db {what} copies SQLite databases; for PostgreSQL use its own tools, e.g.\n  "
-        f"{hint}{password}\n(see docs/privacy.md, 'Backups')"
+        f"{hint}{credentials_note}\n(see docs/privacy.md, 'Backups')"
     )
 
 
