@@ -100,3 +100,30 @@ def seed_weak_article(project: Path, monkeypatch, weak: str, comment: str) -> No
     add_votes(engine, weak, arts[weak]["revision"], [1, 2, 2, 5, 1] * 8, ces=2)
     add_votes(engine, weak, arts[weak]["revision"], [1], comment=comment, visitor_prefix="h")
     engine.dispose()
+
+
+def add_journey(
+    engine,
+    article_id: str,
+    revision: str,
+    readers: int,
+    contacts: int,
+    *,
+    when: dt.datetime | None = None,
+    lang: str = "en",
+) -> None:
+    """``readers`` readers of the article on one day (one view each, through the store's
+    own write path), the first ``contacts`` of them following "contact support"."""
+    from kb.core.journey import Contact, View
+    from kb.store.engine import write_transaction
+    from kb.store.journey import record_contact, record_view
+
+    when = when or dt.datetime.now(UTC) - dt.timedelta(days=1)
+    with write_transaction(engine) as conn:
+        for i in range(readers):
+            visitor = f"r{uuid.uuid4().hex[:16]}"
+            view = View(str(uuid.uuid4()), article_id, revision, lang, "external", None, visitor)
+            record_view(conn, view, now=when)
+            if i < contacts:
+                contact = Contact(str(uuid.uuid4()), article_id, revision, lang, visitor=visitor)
+                record_contact(conn, contact, now=when)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kb.cli.db import database_failure, open_existing_engine
 from kb.cli.options import config_option, db_option, project_for, site_dir_of
 from kb.core.manifest import manifest_path
+from kb.review.deflection import SITE_FIELDS, Journey
 from kb.review.report import load_review
 from kb.review.scoring import pct
 from kb.store.transfer import csv_safe
@@ -38,6 +39,10 @@ CSV_COLUMNS = (
     "ces",
     "hard_share",
     "comments",
+    "views",
+    "readers",
+    "contacts",
+    "contact_rate",
     "flagged",
     "reasons",
     "before_votes",
@@ -143,7 +148,36 @@ def site_summary(result) -> dict:
         "prior_csat_mean": round(a / (a + b), 4),
         "prior_strength": round(a + b, 1),
     }
+    j = (result.journey or Journey()).to_dict()
+    out.update({k: j[k] for k in SITE_FIELDS})
     return out
+
+
+def _has_journey(result) -> bool:
+    """Whether readers were counted at all (a site without the view beacon has none)."""
+    return bool(result.journey and (result.journey.views or result.journey.contacts))
+
+
+def _journey_line(s: dict) -> str:
+    """The site's journey in words: '6,600 readers (9,100 views), 124 contacts with support
+    (1.9%): 53 readers per contact'."""
+    text = (
+        f"{s['readers']:,} readers ({s['views']:,} views), {s['contacts']:,} contacts with support"
+    )
+    if s["contact_rate"] is not None:
+        text += f" ({pct(s['contact_rate'])})"
+    if s["self_service_score"] is not None:
+        text += f": {s['self_service_score']:.0f} readers per contact"
+    return text
+
+
+def _contacted(a, sep: str = " ") -> str:
+    """An article's contacts over its readers, with the rate and its 95 % range."""
+    j = a.journey
+    if j is None or not j.readers:
+        return "–"
+    lo, hi = j.contact_interval or (0.0, 0.0)
+    return f"{j.contacts}/{j.readers}{sep}{pct(j.contact_rate)} ({pct(lo)}–{pct(hi)})"
 
 
 def as_json(result, rows, since: str | None) -> dict:
@@ -179,10 +213,17 @@ def _before_after(a) -> str:
     if a.before is None:
         return ""
     b, c = a.before, a.current
-    return (
+    text = (
         f"CSAT {pct(b.csat)} ({b.votes}) → {pct(c.csat)} ({c.votes}); "
         f"CES {_ces(b.ces)} → {_ces(c.ces)}"
     )
+    jb, jc = a.journey_before, a.journey
+    if jb is not None and jc is not None and (jb.readers or jc.readers):
+        text += (
+            f"; contacted support {pct(jb.contact_rate)} ({jb.readers} readers) → "
+            f"{pct(jc.contact_rate)} ({jc.readers})"
+        )
+    return text
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>!|"})
@@ -201,16 +242,20 @@ def _md_cell(text: str) -> str:
 
 def as_markdown(result, rows, since: str | None) -> str:
     s = site_summary(result)
+    journey = _has_journey(result)
     lines = [
         f"## Help center review{f' since {since}' if since else ''}",
         "",
         f"**{s['flagged']} of {s['articles']} articles flagged.** Site: CSAT "
-        f"{pct(s['csat'])} over {s['votes']} votes, CES {_ces(s['ces'])} of 7.",
+        f"{pct(s['csat'])} over {s['votes']} votes, CES {_ces(s['ces'])} of 7."
+        + (f" {_journey_line(s)}." if journey else ""),
         "",
     ]
     lines += [
-        "| | Article | Votes | CSAT (95% range) | CES | Hard | Why |",
-        "|---|---|--:|--:|--:|--:|---|",
+        "| | Article | Votes | CSAT (95% range) | CES | Hard |"
+        + (" Readers | Contacted support (95% range) |" if journey else "")
+        + " Why |",
+        "|---|---|--:|--:|--:|--:|" + ("--:|--:|" if journey else "") + "---|",
     ]
     for a in rows:
         t = a.current
@@ -221,7 +266,9 @@ def as_markdown(result, rows, since: str | None) -> str:
         lines.append(
             f"| {'⚑' if a.flagged else ''} | {_md_cell(a.article.get('title'))} "
             f"`{_md_code(a.article.get('path'))}` | {t.votes} | {pct(t.csat)}{rng} | "
-            f"{_ces(t.ces)} | {pct(t.hard_share)} | {_md_cell(why)} |"
+            f"{_ces(t.ces)} | {pct(t.hard_share)} | "
+            + (f"{a.journey.readers if a.journey else 0} | {_contacted(a)} | " if journey else "")
+            + f"{_md_cell(why)} |"
         )
     return "\n".join(lines)
 
@@ -229,6 +276,7 @@ def as_markdown(result, rows, since: str | None) -> str:
 def print_table(result, rows, since: str | None) -> None:
     console = Console(soft_wrap=False)
     s = site_summary(result)
+    journey = _has_journey(result)
     table = Table(
         box=box.SIMPLE_HEAD,
         show_lines=False,
@@ -237,6 +285,7 @@ def print_table(result, rows, since: str | None) -> None:
         caption=(
             f"{s['flagged']} of {s['articles']} flagged · site CSAT "
             f"{pct(s['csat'])} over {s['votes']} votes · CES {_ces(s['ces'])}"
+            + (f"\n{_journey_line(s)}" if journey else "")
         ),
     )
     table.add_column("", width=1, no_wrap=True)
@@ -245,6 +294,8 @@ def print_table(result, rows, since: str | None) -> None:
     table.add_column("CSAT", justify="right", no_wrap=True)
     table.add_column("CES", justify="right", no_wrap=True)
     table.add_column("Hard", justify="right", no_wrap=True)
+    if journey:
+        table.add_column("Contacted", justify="right", no_wrap=True)
     table.add_column("Why", min_width=20, ratio=3)
     for a in rows:
         t = a.current
@@ -256,14 +307,15 @@ def print_table(result, rows, since: str | None) -> None:
         why = "\n".join(f"• {escape(r.text)}" for r in a.reasons)
         if a.before is not None:
             why = (why + "\n" if why else "") + f"[cyan]rewritten:[/] {_before_after(a)}"
-        table.add_row(
+        cells = [
             "[bold red]⚑[/]" if a.flagged else "",
             f"{escape(str(a.article.get('title')))}\n[dim]{escape(str(a.article.get('path')))}[/]",
             str(t.votes),
             f"{pct(t.csat)}{rng}",
             _ces(t.ces),
             pct(t.hard_share),
-            why,
-            end_section=False,
-        )
+        ]
+        if journey:
+            cells.append(_contacted(a, "\n"))
+        table.add_row(*cells, why, end_section=False)
     console.print(table)

@@ -66,6 +66,7 @@ def latest_votes(
         f.c.ces,
         f.c.comment,
         f.c.reason,
+        f.c.lang,
         f.c.created_at,
         rank,
     )

@@ -33,6 +33,7 @@ from typing import Any
 
 from kb.core.project import ReviewSettings
 from kb.core.revisions import lineages
+from kb.review.deflection import Journey, by_lineage, journey_fields
 from kb.review.scoring import Baselines, Tally, baselines, pct
 from kb.review.stats import Evidence, TwoGroups, beta_cdf, fit_beta_prior, fit_two_groups
 from kb.review.topics import match_zero_results
@@ -74,6 +75,9 @@ class ArticleReview:
     peer_hard: float | None = None
     zero_results: list[tuple[str, int]] = field(default_factory=list)
     lineage_started: str | None = None
+    journey: Journey | None = None  # views, readers, contacts of the current lineage
+    journey_before: Journey | None = None  # ... of the previous lineage, after a rewrite
+    revision_journeys: dict[str, Journey] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -102,7 +106,9 @@ class ArticleReview:
             "peer_csat": _r(self.peer_csat),
             "peer_hard_share": _r(self.peer_hard),
             "lineage_started": self.lineage_started,
+            **journey_fields(self.journey),
             "before": self.before.to_dict() if self.before else None,
+            "before_journey": journey_fields(self.journey_before) if self.journey_before else None,
             "all_revisions": self.all_votes.to_dict(),
             "revisions": [
                 {
@@ -113,6 +119,7 @@ class ArticleReview:
                     "rewrite": r.rewrite,
                     "current": r.current,
                     **r.tally.to_dict(),
+                    **journey_fields(self.revision_journeys.get(r.revision)),
                 }
                 for r in self.revisions
             ],
@@ -133,6 +140,7 @@ class Review:
     settings: ReviewSettings
     orphans: dict[str, Tally] = field(default_factory=dict)  # votes for unknown articles
     groups: TwoGroups | None = None  # the site's typical and weak articles (method mixture)
+    journey: Journey | None = None  # the site's views, readers, contacts (when known)
 
     @property
     def flagged(self) -> list[ArticleReview]:
@@ -140,6 +148,17 @@ class Review:
 
 
 # -- per-revision evidence -------------------------------------------------------------------
+
+
+def lineage_map(
+    article: Mapping[str, Any], history_entry: Mapping[str, Any] | None
+) -> tuple[dict[str, int], int]:
+    """({revision: lineage}, the current text's lineage) of an article."""
+    current_rev = str(article.get("revision") or "")
+    lin = lineages(history_entry)
+    if current_rev not in lin:
+        lin[current_rev] = max(lin.values(), default=-1) + 1
+    return lin, lin[current_rev]
 
 
 def split_by_lineage(
@@ -153,11 +172,8 @@ def split_by_lineage(
     with an empty revision (imports that did not know it) count for the current text.
     """
     current_rev = str(article.get("revision") or "")
-    lin = lineages(history_entry)
+    lin, cur_lineage = lineage_map(article, history_entry)
     meta = {r["revision"]: r for r in (history_entry or {}).get("revisions", [])}
-    if current_rev not in lin:
-        lin[current_rev] = max(lin.values(), default=-1) + 1
-    cur_lineage = lin[current_rev]
     current, before = Tally(), None
     rows: list[RevisionScore] = []
     for rev in set(tallies) | {current_rev}:
@@ -214,11 +230,15 @@ def review(
     zero_results: Iterable[tuple] = (),
     lang: str = "en",
     journey: Mapping[str, tuple[int, int]] | None = None,
+    journeys: Mapping[str, Mapping[str, Journey]] | None = None,
 ) -> Review:
     """Judge every article of the manifest; returns scores, baselines and flags.
 
     ``lang`` is the help center's language, for matching searches to articles' topics.
-    ``journey`` maps an article's id to its (unique readers, contacts with support)."""
+    ``journey`` maps an article's id to its (unique readers, contacts with support);
+    ``journeys`` gives instead each article's :class:`Journey` per revision
+    (:func:`kb.review.journey.by_revision`): then only the current lineage's readers and
+    contacts are judged, as with votes, and the previous lineage's show a rewrite's effect."""
     s = settings or ReviewSettings()
     today = today or dt.datetime.now(dt.timezone.utc).date()
     hist = (history or {}).get("articles", {})
@@ -234,6 +254,8 @@ def review(
             all_votes = all_votes + t
         reviews.append(ArticleReview(a, cur, before, rows, all_votes, lineage_started=started))
 
+    if journeys is not None:
+        journey = _split_journeys(reviews, journeys, hist)
     current = {r.id: r.current for r in reviews}
     base = baselines(current, by_id)
     prior_csat = fit_beta_prior((t.satisfied, t.votes) for t in current.values())
@@ -266,6 +288,30 @@ def review(
     if journey:
         _judge_contacts(reviews, journey, s)
     return Review(reviews, base, prior_csat, prior_hard, s, orphans, groups.get(None))
+
+
+def _split_journeys(
+    reviews: list[ArticleReview],
+    journeys: Mapping[str, Mapping[str, Journey]],
+    hist: Mapping[str, Any],
+) -> dict[str, tuple[int, int]]:
+    """Each article's journey of its current and previous lineage, their votes taken from
+    the vote tallies; returns (readers, contacts) of the current lineage per article."""
+    out: dict[str, tuple[int, int]] = {}
+    for r in reviews:
+        per_rev = journeys.get(r.id, {})
+        lin, cur = lineage_map(r.article, hist.get(r.id))
+        r.journey, r.journey_before = by_lineage(per_rev, lin, cur)
+        r.revision_journeys = dict(per_rev)
+        for j, t in ((r.journey, r.current), (r.journey_before, r.before)):
+            if j is not None:
+                j.votes, j.satisfied = (t.votes, t.satisfied) if t else (0, 0)
+        for row in r.revisions:
+            j = r.revision_journeys.get(row.revision)
+            if j is not None:
+                j.votes, j.satisfied = row.tally.votes, row.tally.satisfied
+        out[r.id] = (r.journey.readers, r.journey.contacts)
+    return out
 
 
 MIN_GROUP_ARTICLES = 30  # fewer articles with votes in a category or type: use the site's fit

@@ -16,8 +16,10 @@ from sqlalchemy.engine import Engine
 from kb.core.manifest import read_manifest
 from kb.core.project import Project
 from kb.core.revisions import load_for_report
+from kb.review.deflection import Journey
 from kb.review.flags import Review, review
 from kb.review.history import recover_history
+from kb.review.journey import by_revision, site_journey
 from kb.review.queries import has_votes_table, load_tallies
 from kb.review.scoring import Tally
 from kb.review.searches import zero_result_queries_by_day
@@ -29,6 +31,8 @@ class ReviewInputs:
     history: dict[str, Any]
     tallies: dict[str, dict[str, Tally]]
     zero_results: list[tuple]
+    journeys: dict[str, dict[str, Journey]] | None = None  # per article and revision
+    site_journey: Journey | None = None
 
 
 def load_inputs(
@@ -38,7 +42,8 @@ def load_inputs(
     *,
     since: dt.datetime | None = None,
 ) -> ReviewInputs:
-    """Manifest, revision history, vote tallies and zero-result searches, in one call.
+    """Manifest, revision history, vote tallies, zero-result searches and the reader's
+    journey (views, readers, contacts per article and revision, and the site's), in one call.
 
     A database nobody has voted into yet gives every article without votes.
     """
@@ -51,6 +56,8 @@ def load_inputs(
         history,
         load_tallies(engine, since=since),
         zero_result_queries_by_day(engine, since=since),
+        by_revision(engine, since=since, votes=False),
+        site_journey(engine, since=since),
     )
 
 
@@ -79,7 +86,7 @@ def load_review(
             project.project_dir,
             project.review.rewrite_similarity,
         )
-    return review(
+    result = review(
         inputs.manifest.get("articles", []),
         inputs.tallies,
         inputs.history,
@@ -87,4 +94,7 @@ def load_review(
         today=today,
         zero_results=inputs.zero_results,
         lang=project.lang,
+        journeys=inputs.journeys,
     )
+    result.journey = inputs.site_journey
+    return result

@@ -8,7 +8,13 @@ import pytest
 
 from kb.cli import main
 from kb.plugin.builder import build_site
-from tests.review_helpers import add_votes, baseline_votes, engine_for, manifest_articles
+from tests.review_helpers import (
+    add_journey,
+    add_votes,
+    baseline_votes,
+    engine_for,
+    manifest_articles,
+)
 
 WEAK = "request-a-refund-4c8e01"
 
@@ -172,3 +178,58 @@ def test_zero_result_searches_on_an_articles_topic_flag_it(runner, project, monk
         "7 searches on its topic found nothing: 'refund paypal' (4), 'refund bank transfer' (3)"
     )
     assert not any(a["flagged"] for aid, a in arts.items() if aid != WEAK)
+
+
+CONTACTED = "reset-your-password-3a9c10"
+
+
+@pytest.fixture
+def journeyed(voted):
+    """The voted help center with readers: 100 per article, 4 of them contacting support,
+    and one article whose readers contact support far more (84 of 600)."""
+    arts = manifest_articles(voted)
+    engine = engine_for(voted)
+    for aid, a in arts.items():
+        if aid == CONTACTED:
+            add_journey(engine, aid, a["revision"], 600, 84)
+        else:
+            add_journey(engine, aid, a["revision"], 100, 4)
+    engine.dispose()
+    return voted
+
+
+def test_json_has_each_articles_journey_and_the_sites(runner, journeyed):
+    doc = json.loads(run(runner, "--format", "json").output)
+    arts = {a["id"]: a for a in doc["articles"]}
+    busy = arts[CONTACTED]
+    assert (busy["views"], busy["readers"], busy["contacts"]) == (600, 600, 84)
+    assert busy["contact_rate"] == pytest.approx(0.14)
+    assert busy["contact_rate_low"] < 0.14 < busy["contact_rate_high"]
+    assert busy["vote_rate"] == pytest.approx(24 / 600)
+    assert "14% of its 600 readers contacted support; the site's is 4%" in busy["reasons"]
+    assert "contacts" in busy["reason_codes"] and busy["flagged"]
+    assert "contacts" not in arts[WEAK]["reason_codes"]
+    site = doc["site"]
+    assert (site["views"], site["readers"], site["contacts"]) == (1600, 1600, 124)
+    assert site["self_service_score"] == pytest.approx(1600 / 124, abs=0.01)
+    assert site["self_service_low"] < site["self_service_score"] < site["self_service_high"]
+
+
+def test_table_and_markdown_show_readers_and_contacts(runner, journeyed):
+    out = runner.invoke(main, ["report"], env={"COLUMNS": "220"}).output
+    assert "Contacted" in out and "84/600" in out
+    assert "1,600 readers (1,600 views), 124 contacts with support (8%): 13 readers per" in out
+    md = run(runner, "--format", "markdown").output
+    assert "| Readers | Contacted support (95% range) |" in md
+    row = next(line for line in md.splitlines() if "reset-your-password" in line)
+    assert "| 600 | 84/600 14% (11%–17%) |" in row
+    rows = list(csv.DictReader(io.StringIO(run(runner, "--format", "csv").output)))
+    assert {r["id"]: r["contacts"] for r in rows}[CONTACTED] == "84"
+
+
+def test_without_readers_the_table_stays_as_it_was(runner, voted):
+    md = run(runner, "--format", "markdown").output
+    assert "Contacted" not in md and "readers per contact" not in md
+    doc = json.loads(run(runner, "--format", "json").output)
+    assert doc["site"]["readers"] == 0 and doc["site"]["self_service_score"] is None
+    assert all(a["readers"] == 0 for a in doc["articles"])
