@@ -42,6 +42,11 @@ VOTE_FIELDS: dict[str, Any] = {
         "description": "The revision the reader saw (default: the current one).",
     },
     "csat": {"type": "integer", "minimum": 1, "maximum": 5},
+    "helpful": {
+        "type": ["boolean", "null"],
+        "description": "The short question set's answer instead of csat: true is stored as "
+        "CSAT 4 (satisfied), false as 2 (dissatisfied).",
+    },
     "ces": {"type": ["integer", "null"], "minimum": 1, "maximum": 7},
     "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX},
     "reason": {"type": ["string", "null"], "enum": [*REASONS, None]},
@@ -68,7 +73,8 @@ PATHS: dict[str, Any] = {
                     "application/x-www-form-urlencoded": {
                         "schema": {
                             "type": "object",
-                            "required": ["article", "csat"],
+                            "required": ["article"],
+                            "anyOf": [{"required": ["csat"]}, {"required": ["helpful"]}],
                             "properties": FORM_FIELDS,
                         }
                     },
@@ -137,7 +143,9 @@ COMPONENTS: dict[str, Any] = {
     "schemas": {
         "Vote": {
             "type": "object",
-            "required": ["article", "csat", "submission"],
+            "required": ["article", "submission"],
+            # the full question set's csat, or the short set's helpful (kb/core/votes.py)
+            "anyOf": [{"required": ["csat"]}, {"required": ["helpful"]}],
             "properties": VOTE_FIELDS,
         },
         "Stored": {

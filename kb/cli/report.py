@@ -31,6 +31,7 @@ CSV_COLUMNS = (
     "revision",
     "category",
     "type",
+    "questions",
     "owner",
     "votes",
     "csat",
@@ -240,6 +241,13 @@ def _md_cell(text: str) -> str:
     return str(text).translate(_MD_SPECIAL).replace("\n", " ")
 
 
+def _questions(a) -> str:
+    """What the article's widget asks, when it is not the full set (docs/widget.md): the short
+    set's "yes" counts as satisfied (CSAT 4), its "no" as dissatisfied (2), and it has no CES."""
+    q = a.article.get("questions", "full")
+    return " · short questions (helpful?)" if q == "short" else " · no widget" if q is None else ""
+
+
 def as_markdown(result, rows, since: str | None) -> str:
     s = site_summary(result)
     journey = _has_journey(result)
@@ -265,7 +273,8 @@ def as_markdown(result, rows, since: str | None) -> str:
             why = (why + "; " if why else "") + "rewritten: " + _before_after(a)
         lines.append(
             f"| {'⚑' if a.flagged else ''} | {_md_cell(a.article.get('title'))} "
-            f"`{_md_code(a.article.get('path'))}` | {t.votes} | {pct(t.csat)}{rng} | "
+            f"`{_md_code(a.article.get('path'))}`{_questions(a)} | {t.votes} | "
+            f"{pct(t.csat)}{rng} | "
             f"{_ces(t.ces)} | {pct(t.hard_share)} | "
             + (f"{a.journey.readers if a.journey else 0} | {_contacted(a)} | " if journey else "")
             + f"{_md_cell(why)} |"
@@ -309,7 +318,8 @@ def print_table(result, rows, since: str | None) -> None:
             why = (why + "\n" if why else "") + f"[cyan]rewritten:[/] {_before_after(a)}"
         cells = [
             "[bold red]⚑[/]" if a.flagged else "",
-            f"{escape(str(a.article.get('title')))}\n[dim]{escape(str(a.article.get('path')))}[/]",
+            f"{escape(str(a.article.get('title')))}\n"
+            f"[dim]{escape(str(a.article.get('path')))}{escape(_questions(a))}[/]",
             str(t.votes),
             f"{pct(t.csat)}{rng}",
             _ces(t.ces),

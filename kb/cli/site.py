@@ -11,7 +11,7 @@ import click
 from mkdocs.structure.files import get_files
 
 from kb.cli.options import config_option
-from kb.core import checks, containment, revisions
+from kb.core import checks, containment, i18n, revisions
 from kb.core.content import LANGS, TYPES
 from kb.core.errors import Finding, KbError
 from kb.core.helpcenter import load_help_center
@@ -20,6 +20,7 @@ from kb.core.scaffold import PLACEHOLDER_SITE_URL, init_project, new_article
 from kb.core.scaffold_languages import new_translation
 from kb.core.translation_status import check_translations
 from kb.plugin.builder import build_site, load_project_config
+from kb.plugin.site_mode import keeps_site
 from kb.search import settings as search_checks
 
 
@@ -148,6 +149,30 @@ class _ConfigWarnings(logging.Handler):
         self.messages.append(" ".join(record.getMessage().split()))
 
 
+def _language_findings(config, where: str) -> list[Finding]:
+    """kb's words in the site's language: a wrong 'strings' setting, a language kb has no
+    words in and the site gives none (kb/core/i18n.py)."""
+    kb_conf = config.plugins.get("kb")
+    if kb_conf is None:
+        return []
+    strings = kb_conf.config.strings
+    out = [Finding(where, 1, "error", p) for p in i18n.strings_problems(strings)]
+    own_site = keeps_site(kb_conf.config.structure, config.nav)
+    keys = i18n.SITE_KEYS if own_site else tuple(i18n.STRINGS["en"])
+    for lang in kb_conf.config.languages or [_default_lang(config)]:
+        problem = i18n.language_problem(str(lang).lower(), strings, keys)
+        if problem:
+            out.append(Finding(where, 1, "warning", problem))
+    return out
+
+
+def _default_lang(config) -> str:
+    """The language of pages without 'lang': the kb plugin's 'lang', else the theme's."""
+    kb_conf = config.plugins.get("kb")
+    lang = (kb_conf.config.lang if kb_conf else None) or config.theme.get("language") or "en"
+    return str(lang).strip().lower()
+
+
 def run_checks(config_file: str, today: dt.date | None = None):
     """Check the help center named by ``config_file``: (findings, docs prefix, help center)."""
     handler = _ConfigWarnings()
@@ -162,6 +187,7 @@ def run_checks(config_file: str, today: dt.date | None = None):
     ]
     config_findings += containment.escaping_nav(config.nav, display_path(config_file))
     config_findings += search_checks.check_config(config)
+    config_findings += _language_findings(config, display_path(config_file))
     docs_dir = Path(config.docs_dir)
     try:
         files = get_files(config)
@@ -170,7 +196,7 @@ def run_checks(config_file: str, today: dt.date | None = None):
     md = [f.src_uri for f in files.documentation_pages()]
     kb_conf = config.plugins.get("kb")
     categories = kb_conf.config.categories if kb_conf else {}
-    lang = str(config.theme.get("language") or "en")
+    lang = _default_lang(config)
     languages = kb_conf.config.languages if kb_conf else []
     hc = load_help_center(
         docs_dir, md, categories=categories, default_lang=lang, languages=languages

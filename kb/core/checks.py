@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from kb.core import containment
+from kb.core import containment, placement
 from kb.core import links as linkmod
 from kb.core.errors import Finding
 from kb.core.helpcenter import Article, HelpCenter
@@ -124,6 +124,9 @@ def check_material_keys(hc: HelpCenter) -> list[Finding]:
                         f"(write e.g. '{key}: [toc]')",
                     )
                 )
+        problem = placement.front_matter_problem(a.meta)
+        if problem:
+            out.append(Finding(a.path, a.line_of("feedback"), WARNING, problem))
     return out
 
 

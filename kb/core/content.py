@@ -13,6 +13,7 @@ from typing import Any
 
 from kb.core.errors import ContentError, Finding
 from kb.core.frontmatter import FrontMatterError, parse
+from kb.core.vocabulary import LANG_RE
 
 TYPES = ("faq", "onboarding", "troubleshooting", "howto")
 DEFAULT_TYPE = "article"  # plain Markdown without a ``type``: a generic article
@@ -196,9 +197,19 @@ def load_article(path: str, text: str, *, default_lang: str = "en") -> Article:
             # ids end up in URLs and file names (exports, search index): no path tricks
             finding("id", "error", f"id '{art_id}' has an empty, '.' or '..' part between '/'")
 
-    lang = str(meta.get("lang") or default_lang).lower()
-    if lang not in LANGS:
-        finding("lang", "warning", f"language '{lang}' has no kb translation; using English")
+    # The page's real language, whatever kb's words are in: votes are stored with it. A
+    # site-wide language without kb's words is one warning of the site (kb/core/i18n.py).
+    lang = str(meta.get("lang") or default_lang).strip().lower()
+    if not LANG_RE.match(lang):
+        finding("lang", "warning", f"'{lang}' is not a language code such as 'en'; using 'en'")
+        lang = "en"
+    elif lang not in LANGS and "lang" in meta:
+        finding(
+            "lang",
+            "warning",
+            f"language '{lang}' has no kb translation; kb's words are in English "
+            f"(votes keep '{lang}')",
+        )
 
     tags = meta.get("tags") or []
     if isinstance(tags, str):
@@ -245,7 +256,7 @@ def load_article(path: str, text: str, *, default_lang: str = "en") -> Article:
         title=title.strip(),
         type=kind,
         category=category,
-        lang=lang if lang in LANGS else "en",
+        lang=lang,
         revision=revision_of(title, fm.body),
         body=fm.body,
         body_line=fm.body_line,

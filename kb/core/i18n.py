@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import string
+from collections.abc import Iterable, Mapping
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "home.title": "How can we help?",
@@ -65,6 +68,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "feedback.csat.3": "Neither satisfied nor dissatisfied",
         "feedback.csat.4": "Satisfied",
         "feedback.csat.5": "Very satisfied",
+        "feedback.helpful": "Was this page helpful?",
+        "feedback.helpful.yes": "Yes",
+        "feedback.helpful.no": "No",
         "feedback.ces": "How easy was it to solve your problem?",
         "feedback.ces.1": "Very difficult",
         "feedback.ces.7": "Very easy",
@@ -148,6 +154,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "feedback.csat.3": "Né soddisfatto né insoddisfatto",
         "feedback.csat.4": "Soddisfatto",
         "feedback.csat.5": "Molto soddisfatto",
+        "feedback.helpful": "Questa pagina ti è stata utile?",
+        "feedback.helpful.yes": "Sì",
+        "feedback.helpful.no": "No",
         "feedback.ces": "Quanto è stato facile risolvere il tuo problema?",
         "feedback.ces.1": "Molto difficile",
         "feedback.ces.7": "Molto facile",
@@ -172,6 +181,9 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 LANGUAGES = tuple(STRINGS)
+# What a site that keeps its own structure shows of kb: the widget and the search results.
+SITE_KEYS = tuple(k for k in STRINGS["en"] if k.startswith(("feedback.", "search.")))
+Overrides = Mapping[str, Mapping[str, str]]
 
 
 def translate(lang: str, key: str, **values: object) -> str:
@@ -181,13 +193,62 @@ def translate(lang: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def translator(lang: str):
-    """A ``kb_t(key, **values)`` function bound to one language, for templates."""
+def translator(lang: str, overrides: Overrides | None = None):
+    """A ``kb_t(key, **values)`` function bound to one language, for templates. ``overrides``
+    are the site's own strings (the plugin's ``strings: {lang: {key: text}}``); they win."""
+    own = (overrides or {}).get(lang) or {}
 
     def kb_t(key: str, **values: object) -> str:
-        return translate(lang, key, **values)
+        text = own.get(key)
+        if text is None:
+            return translate(lang, key, **values)
+        return text.format(**values) if values else text
 
     return kb_t
+
+
+def strings_problems(overrides: object) -> list[str]:
+    """What is wrong with the plugin's ``strings`` setting: not ``{lang: {key: text}}``, an
+    unknown key, a text whose ``{name}`` values differ from kb's."""
+    if not isinstance(overrides, Mapping):
+        return ["'strings' must map a language to its strings, e.g. strings: {de: {...}}"]
+    out = []
+    for lang, table in overrides.items():
+        if not isinstance(table, Mapping):
+            out.append(f"strings: {lang}: must map kb's keys to texts (e.g. feedback.send: ...)")
+            continue
+        for key, text in table.items():
+            if key not in STRINGS["en"]:
+                out.append(f"strings: {lang}: unknown key '{key}'")
+            elif not isinstance(text, str):
+                out.append(f"strings: {lang}: {key}: must be text")
+            elif _names(text) != _names(STRINGS["en"][key]):
+                wanted = ", ".join("{" + n + "}" for n in sorted(_names(STRINGS["en"][key])))
+                out.append(f"strings: {lang}: {key}: must use {wanted or 'no {values}'}")
+    return out
+
+
+def _names(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def language_problem(
+    lang: str, overrides: Overrides | None, keys: Iterable[str] = SITE_KEYS
+) -> str | None:
+    """A warning when kb has no words in ``lang`` and the site gives not all of ``keys``:
+    those are shown in English."""
+    if lang in STRINGS:
+        return None
+    own = (overrides or {}).get(lang) or {}
+    missing = [k for k in keys if k not in own]
+    if not missing:
+        return None
+    return (
+        f"language '{lang}' has no kb translation (kb has {', '.join(LANGUAGES)}): "
+        f"{len(missing)} of kb's words on the site are in English; give them in the kb "
+        f"plugin's 'strings: {{{lang}: {{...}}}}' in mkdocs.yml (docs/existing-site.md). "
+        f"Votes are stored as '{lang}'"
+    )
 
 
 def format_date(value, lang: str) -> str:

@@ -8,6 +8,8 @@ its ``r_<reason>`` column to ``review_days``.
 
 from __future__ import annotations
 
+import re
+
 # Why a reader was not helped (asked after a low score), in the order the widget offers them.
 REASONS: tuple[str, ...] = ("outdated", "missing_steps", "not_answered", "hard_to_follow")
 
@@ -20,3 +22,13 @@ SOURCES: tuple[str, ...] = ("widget", "form", "import")
 ARRIVALS: tuple[str, ...] = ("search", "article", "external")
 # What a search ended in, when the reader's next step is known.
 SEARCH_OUTCOMES: tuple[str, ...] = ("satisfied", "unsatisfied", "contact")
+
+# The widget's question sets: "full" asks CSAT (1-5), then CES (1-7), then a comment; "short"
+# (for reference pages) asks "Was this page helpful?" (yes/no), then a comment. A short-set
+# answer is stored on the CSAT scale by HELPFUL_CSAT, so both sets feed the same CSAT (the share
+# of 4 and 5): "yes" is Satisfied (4), "no" is Dissatisfied (2); CES stays unanswered.
+QUESTION_SETS: tuple[str, ...] = ("full", "short")
+HELPFUL_CSAT: dict[str, int] = {"yes": 4, "no": 2}
+
+# A language code as a page, an article or a vote names it ('en', 'de', 'pt-BR', 'zh-Hant').
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kb.core.vocabulary import COMMENT_MAX, REASONS, SUBMISSION_MAX
+from kb.core.vocabulary import COMMENT_MAX, HELPFUL_CSAT, LANG_RE, REASONS, SUBMISSION_MAX
 
 __all__ = ["REASONS", "COMMENT_MAX", "SUBMISSION_MAX"]
 FIELDS = ("article", "revision", "csat", "ces", "comment", "reason", "lang", "submission")
 SUBMISSION_RE = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{7,{SUBMISSION_MAX - 1}}}$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
 REVISION_MAX = 40
 
 
@@ -60,7 +59,11 @@ def parse_vote(data: dict[str, Any], *, lenient_types: bool = False) -> Vote:
     JSON clients must send real integers.
     """
     article = _text(data, "article", required=True, max_len=200)
-    csat = _score(data, "csat", 1, 5, required=True, lenient=lenient_types)
+    csat: int | None
+    if data.get("helpful") is not None and data.get("helpful") != "":
+        csat = _helpful(data)  # the short question set's answer, on the CSAT scale
+    else:
+        csat = _score(data, "csat", 1, 5, required=True, lenient=lenient_types)
     vote = Vote(article=article, csat=csat)  # type: ignore[arg-type]
     given = {k for k in FIELDS if k in data}
     vote.ces = _score(data, "ces", 1, 7, required=False, lenient=lenient_types)
@@ -79,6 +82,21 @@ def parse_vote(data: dict[str, Any], *, lenient_types: bool = False) -> Vote:
         )
     vote.provided = given - {"article", "csat", "submission"}
     return vote
+
+
+def _helpful(data: dict[str, Any]) -> int:
+    """The CSAT of a short-set answer ("Was this page helpful?"): ``yes``/``true`` and
+    ``no``/``false`` by ``HELPFUL_CSAT``. A vote gives ``helpful`` or ``csat``, not both."""
+    if data.get("csat") not in (None, ""):
+        raise FieldError("helpful", "give either csat or helpful, not both")
+    value = data["helpful"]
+    if isinstance(value, str):
+        value = {"true": "yes", "false": "no"}.get(value.strip().lower(), value.strip().lower())
+    elif isinstance(value, bool):
+        value = "yes" if value else "no"
+    if value not in HELPFUL_CSAT:
+        raise FieldError("helpful", "helpful must be true or false ('yes' or 'no' from a form)")
+    return HELPFUL_CSAT[value]
 
 
 def _text(data: dict[str, Any], name: str, *, required: bool = False, max_len: int) -> str | None:

@@ -19,10 +19,18 @@ from mkdocs.structure.pages import Page
 from kb import theme_dir
 from kb.core import checks, containment, revisions
 from kb.core.helpcenter import HelpCenter, load_help_center
-from kb.core.i18n import format_date, translator
+from kb.core.i18n import (
+    SITE_KEYS,
+    STRINGS,
+    format_date,
+    language_problem,
+    strings_problems,
+    translator,
+)
 from kb.core.manifest import article_entry, write_manifest
 from kb.core.markdown_compat import plain_inline, to_mkdocs
 from kb.core.paths import display_dir, display_path
+from kb.core.placement import Placement, question_set
 from kb.core.translations import history_key
 from kb.core.vocabulary import REASONS
 from kb.plugin import languages as languages_step
@@ -79,6 +87,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.keeps_site = False  # the site's own nav and Markdown are kept (site_mode.py)
         self.assets = SiteAssets()  # kb's minified, fingerprinted assets (assets.py)
         self.site_description = ""
+        self.placement = Placement()  # where the widget goes, which questions (placement.py)
 
     # -- configuration -------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -91,12 +100,27 @@ class KbPlugin(BasePlugin[KbConfig]):
             return None
         self._converters.md = None  # a new configuration: its own converter
         self.keeps_site = keeps_site(self.config.structure, config.nav)
+        # The pages' real language (their votes keep it); kb's words fall back to English.
         theme_lang = str(config.theme.get("language") or "en")
-        self.lang = self.config.lang or (theme_lang if theme_lang in ("en", "it") else "en")
+        self.lang = str(self.config.lang or theme_lang).strip().lower()
         if self.config.languages:  # the default language is the first
-            first = self.config.languages[0]
-            self.lang = first if first in ("en", "it") else "en"
+            self.lang = str(self.config.languages[0]).strip().lower()
+        problems = strings_problems(self.config.strings)
+        if problems:
+            where = display_path(config.config_file_path)
+            raise PluginError("\n".join(f"{where}: {p}" for p in problems))
+        keys = SITE_KEYS if self.keeps_site else tuple(STRINGS["en"])
+        for lang in self.config.languages or [self.lang]:
+            problem = language_problem(str(lang).lower(), self.config.strings, keys)
+            if problem:  # kb check warns; a build (also --strict) goes on, in English
+                log.info("kb: %s", problem)
         self.site_description = str(config.site_description or "")
+        self.placement = Placement(
+            enabled=self.config.feedback,
+            include=tuple(self.config.feedback_include),
+            exclude=tuple(self.config.feedback_exclude),
+            short=tuple(self.config.short_questions),
+        )
         # kb's templates go after the project's own custom_dir and before Material's.
         dirs = config.theme.dirs
         position = 1 if config.theme.custom_dir else 0
@@ -273,7 +297,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         article = self.article_by_src.get(src)
         category = self.category_by_src.get(src)
         lang = article.lang if article else self.lang
-        t = translator(lang)
+        t = translator(lang, self.config.strings)
         kb = {
             "lang": lang,
             "t": t,
@@ -284,6 +308,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             "home_url": self.home.url if self.home else "",
             "reasons": REASONS,
             "structure": "site" if self.keeps_site else "helpcenter",
+            # the widget's question set on this page, None for no widget (placement.py)
+            "questions": question_set(src, page.meta, self.placement) if article else None,
         }
         if self.keeps_site:
             kb["kind"] = "article" if article is not None else "page"
@@ -317,7 +343,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             return None
         if self.keeps_site:  # the site's own 404 page
             return None
-        t = translator(self.lang)
+        t = translator(self.lang, self.config.strings)
         context["kb_t"] = t
         context["kb"] = {
             "lang": self.lang,
@@ -343,7 +369,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         entries = []
         for info in self.nav_info.values():
             for item in info.items:
-                entries.append(article_entry(item.article, item.url))
+                entry = article_entry(item.article, item.url)
+                entry["questions"] = question_set(
+                    item.article.path, item.article.meta, self.placement
+                )
+                entries.append(entry)
         entries.sort(key=lambda e: e["path"])
         write_manifest(config.site_dir, entries, site_name=config.site_name, lang=self.lang)
         if hc.redirects and self.root_links:

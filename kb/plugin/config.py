@@ -70,9 +70,14 @@ class KbConfig(base.Config):
     # or 'auto': 'site' when mkdocs.yml has a 'nav:', else 'helpcenter' (kb/plugin/site_mode.py).
     structure = c.Choice(STRUCTURES, default="auto")
 
-    # Language of kb's own strings and of articles without 'lang' (en or it).
-    # Defaults to the theme's 'language'.
-    lang = c.Optional(c.Choice(("en", "it")))
+    # Language of articles without 'lang' (stored with their votes) and of kb's words, which
+    # exist in en and it (others: English, or the site's own 'strings'). Defaults to the
+    # theme's 'language'.
+    lang = c.Optional(c.Type(str))
+
+    # The site's own texts for kb's words, by language: {de: {feedback.helpful: "War diese
+    # Seite hilfreich?", ...}}; the keys are kb/core/i18n.py's (docs/existing-site.md).
+    strings = c.Type(dict, default={})
 
     # The help center's languages, the default first (e.g. [it, en]): articles go under
     # articles/<lang>/ and the file with the same path in another language's folder is a
@@ -107,8 +112,16 @@ class KbConfig(base.Config):
     support_url = c.Optional(c.Type(str))
 
     # The "was this helpful" widget at the end of every article page. A page opts out with
-    # 'feedback: false' or Material's 'hide: [feedback]' in its front matter.
+    # 'feedback: false' or Material's 'hide: [feedback]' in its front matter, and chooses its
+    # question set with 'feedback: short' or 'feedback: full' (kb/core/placement.py).
     feedback = c.Type(bool, default=True)
+    # Pages without the widget, as globs over their path in the docs folder ('changelog.md',
+    # 'api/**'), and, when given, the only pages with it.
+    feedback_exclude = c.ListOfItems(c.Type(str), default=[])
+    feedback_include = c.ListOfItems(c.Type(str), default=[])
+    # Pages asking the short question set ("Was this page helpful?", then a comment) instead
+    # of the full one (CSAT, then CES, then a comment): reference pages, for example.
+    short_questions = c.ListOfItems(c.Type(str), default=[])
 
     # The maintainers' review: flag thresholds, rewrite rule, webhooks (docs/review.md).
     review = c.SubConfig(ReviewConfig)

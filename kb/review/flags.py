@@ -92,6 +92,8 @@ class ArticleReview:
             "revision": a.get("revision"),
             "category": a.get("category"),
             "type": a.get("type"),
+            # the widget's question set (full, short; None: no widget), kb/core/placement.py
+            "questions": a.get("questions", "full"),
             "owner": a.get("owner"),
             "review_by": a.get("review_by"),
             "url": a.get("url"),

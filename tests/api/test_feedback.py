@@ -273,3 +273,18 @@ def test_storage_failure_answers_503_quickly(app, client, articles, monkeypatch)
     assert response.get_json()["error"]["code"] == "database_unavailable"
     assert response.headers["Retry-After"] == "5"
     assert time.perf_counter() - start < 5
+
+
+def test_the_short_question_sets_votes_are_stored_on_the_csat_scale(app, client, articles):
+    body = vote_body(articles[0], helpful=False)
+    del body["csat"]
+    assert client.post(URL, json=body).status_code == 201
+    assert client.post(URL, json={**body, "comment": "No example."}).status_code == 200
+    form = {"article": articles[1]["id"], "helpful": "yes", "submission": "", "lang": "en"}
+    assert client.post(URL, data=form).status_code == 303
+    refused = client.post(URL, json={**vote_body(articles[0]), "helpful": True})
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "helpful"
+    votes = sorted((v["article_id"], v["csat"], v["ces"], v["comment"]) for v in stored(app))
+    assert votes == sorted(
+        [(articles[0]["id"], 2, None, "No example."), (articles[1]["id"], 4, None, None)]
+    )

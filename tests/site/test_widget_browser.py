@@ -36,7 +36,11 @@ def configure(project: Path) -> None:
     text = text.replace("  name: material\n", "  name: material\n  font: false\n", 1)
     top = "    - navigation.top\n"
     text = text.replace(top, top + "    - navigation.instant\n", 1)
-    text = text.replace("  - kb:\n", f"  - kb:\n      support_url: {SUPPORT}\n", 1)
+    text = text.replace(
+        "  - kb:\n",
+        f"  - kb:\n      support_url: {SUPPORT}\n      short_questions: [troubleshooting/**]\n",
+        1,
+    )
     yml.write_text(text, encoding="utf-8")
 
 
@@ -138,6 +142,29 @@ def test_three_steps_make_one_vote(page, base, votes):
     assert all(urlsplit(r.url).netloc == urlsplit(base).netloc for r in seen["requests"])
     assert seen["dialogs"] == [] and page.evaluate("document.cookie") == ""
     assert not [r for r in posts(seen) if "cookie" in r.headers]
+
+
+def test_the_short_question_set_asks_helpful_then_a_comment(page, base, votes):
+    page.goto(base + "troubleshooting/cant-sign-in/")
+    assert page.locator("[data-csat]").count() == 0 and page.locator("[data-ces]").count() == 0
+    expect_text(page, "[data-kb-step='1'] legend", "Was this page helpful?")
+    page.click("[data-helpful='no']")
+    page.wait_for_selector("textarea[name=comment]")
+    wait_until(lambda: len(votes()) == 1)
+    assert (votes()[0]["csat"], votes()[0]["ces"]) == (2, None)  # "no" is CSAT 2
+    assert page.locator("[data-kb-support] a").is_visible()  # not helped: a person
+    page.click("text=Missing steps")
+    page.fill("textarea[name=comment]", "No word on SSO.")
+    shot(page, "short-comment")
+    page.click("[data-kb-feedback] button[type=submit]")
+    page.wait_for_selector("[data-kb-feedback-done]")
+    [row] = votes()
+    assert (row["csat"], row["ces"], row["reason"], row["comment"]) == (
+        2,
+        None,
+        "missing_steps",
+        "No word on SSO.",
+    )
 
 
 def test_submission_id_without_crypto_random_uuid(page, base, votes):

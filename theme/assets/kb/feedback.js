@@ -60,10 +60,14 @@
     const low = all("[data-kb-reasons],[data-kb-support]");
     const vote = { article: d.article, revision: d.revision, lang: d.lang, submission: uuid() };
     const say = (text) => { status.textContent = text; };
+    // Steps by number: 1 the first question, 2 CES (the full set only), 3 the comment.
     const show = (n, focus) => {
-      steps.forEach((s, i) => { s.hidden = i + 1 != n; });
-      if (focus) (steps[n - 1] || status).focus();
+      let shown = null;
+      steps.forEach((s) => { s.hidden = s.dataset.kbStep != n; if (!s.hidden) shown = s; });
+      if (focus) (shown || status).focus();
     };
+    // A low answer (CSAT 1-2, or "not helpful" in the short set) asks what went wrong.
+    const isLow = () => vote.helpful === false || vote.csat <= 2;
     let last = "ok";
     const post = () => send({ url: root.action, vote: { ...vote }, t: Date.now() }).then((s) => {
       last = s;
@@ -79,9 +83,9 @@
       vote[name] = value;
       button.parentNode.querySelectorAll("button")
         .forEach((b) => b.setAttribute("aria-pressed", b == button));
-      if (name == "csat") {
-        low.forEach((el) => { el.hidden = value > 2; });
-        if (value > 2) delete vote.reason;
+      if (name != "ces") {
+        low.forEach((el) => { el.hidden = !isLow(); });
+        if (!isLow()) delete vote.reason;
       }
       post();
       show(name == "csat" ? 2 : 3, 1);
@@ -90,14 +94,14 @@
     root.classList.add("kb-fb--js");
     root.noValidate = true;
     // Radios -> buttons: one press, one answer (arrow keys through radios would vote each time).
-    all("input[data-csat],input[data-ces]").forEach((input) => {
+    all("input[data-csat],input[data-ces],input[data-helpful]").forEach((input) => {
       const label = input.parentNode, b = document.createElement("button");
-      const name = input.name, value = +input.value;
+      const name = input.name, value = name == "helpful" ? input.value == "yes" : +input.value;
       input.remove();
       b.type = "button";
       b.className = label.className;
       b.title = label.title;
-      b.setAttribute("data-" + name, value);
+      b.setAttribute("data-" + name, input.value);
       b.setAttribute("aria-pressed", false);
       b.append(...label.childNodes);
       b.onclick = () => answer(name, value, b);
@@ -112,7 +116,7 @@
       e.preventDefault();
       const f = root.elements, comment = f.comment.value.trim(), reason = f.reason.value;
       if (comment) vote.comment = comment;
-      if (reason && vote.csat <= 2) vote.reason = reason;
+      if (reason && isLow()) vote.reason = reason;
       if (comment || vote.reason) post().then(() => last != "error" && finish());
       else finish();
     };
