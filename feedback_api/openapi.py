@@ -43,7 +43,7 @@ VOTE_FIELDS: dict[str, Any] = {
     },
     "csat": {"type": "integer", "minimum": 1, "maximum": 5},
     "helpful": {
-        "type": ["boolean", "null"],
+        "type": "boolean",
         "description": "The short question set's answer instead of csat: true is stored as "
         "CSAT 4 (satisfied), false as 2 (dissatisfied).",
     },
@@ -60,6 +60,11 @@ VOTE_FIELDS: dict[str, Any] = {
     },
 }
 FORM_FIELDS = {name: {"type": "string"} for name in VOTE_FIELDS}
+# A vote answers either the full question set (csat) or the short one (helpful), not both.
+ONE_ANSWER = [
+    {"required": ["csat"], "not": {"required": ["helpful"]}},
+    {"required": ["helpful"], "not": {"required": ["csat"]}},
+]
 
 PATHS: dict[str, Any] = {
     "/api/v1/feedback": {
@@ -74,7 +79,7 @@ PATHS: dict[str, Any] = {
                         "schema": {
                             "type": "object",
                             "required": ["article"],
-                            "anyOf": [{"required": ["csat"]}, {"required": ["helpful"]}],
+                            "oneOf": ONE_ANSWER,
                             "properties": FORM_FIELDS,
                         }
                     },
@@ -145,7 +150,7 @@ COMPONENTS: dict[str, Any] = {
             "type": "object",
             "required": ["article", "submission"],
             # the full question set's csat, or the short set's helpful (kb/core/votes.py)
-            "anyOf": [{"required": ["csat"]}, {"required": ["helpful"]}],
+            "oneOf": ONE_ANSWER,
             "properties": VOTE_FIELDS,
         },
         "Stored": {
