@@ -8,7 +8,8 @@ import click
 
 from kb.cli.options import config_option, site_dir_for
 from kb.core.manifest import read_manifest
-from kb.dev.simulate import demo_rows
+from kb.dev.fake_journey import demo_journey
+from kb.dev.simulate import demo_rows, demo_weak
 
 
 @click.group()
@@ -40,6 +41,12 @@ def dev() -> None:
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
 @click.option(
+    "--journey/--no-journey",
+    default=True,
+    show_default=True,
+    help="Also write the readers' journey: views, searches, contacts with support.",
+)
+@click.option(
     "--out",
     "out",
     type=click.File("w", encoding="utf-8"),
@@ -48,9 +55,16 @@ def dev() -> None:
 )
 @config_option
 def fake_votes(
-    n_votes: int, weak: tuple[str, ...], days: int, seed: int, out, config_file: str
+    n_votes: int,
+    weak: tuple[str, ...],
+    days: int,
+    seed: int,
+    journey: bool,
+    out,
+    config_file: str,
 ) -> None:
-    """Write realistic votes for the built help center as JSONL for 'kb feedback import'."""
+    """Write realistic votes for the built help center as JSONL for 'kb feedback import',
+    with the readers' journey around them (views, searches, contacts with support)."""
     site_dir = site_dir_for(config_file)
     try:
         articles = read_manifest(site_dir)["articles"]
@@ -63,6 +77,11 @@ def fake_votes(
         if w not in known:
             raise click.BadParameter(f"no article '{w}' (by id or path)", param_hint="'--weak'")
     rows = demo_rows(articles, n_votes, weak=list(weak) or None, days=days, seed=seed)
-    for row in rows:
+    steps: list[dict] = []
+    if journey:
+        weak_ids = demo_weak(articles, list(weak) or None, seed)
+        steps = demo_journey(articles, rows, weak=weak_ids, seed=seed, days=days)
+    for row in [*rows, *steps]:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    click.echo(f"{len(rows)} votes written", err=True)
+    more = f" and {len(steps):,} rows of the readers' journey" if steps else ""
+    click.echo(f"{len(rows)} votes{more} written", err=True)

@@ -18,6 +18,14 @@ if TYPE_CHECKING:
     from kb.store.transfer import ImportResult
 
 
+JOURNEY_NAMES = {
+    "contact": "contacts",
+    "reader": "unique readers",
+    "search": "searches",
+    "views": "view counters",
+}
+
+
 @click.group()
 def feedback() -> None:
     """Import and export readers' votes."""
@@ -65,7 +73,8 @@ def import_(file, fmt: str | None, db: str | None, config_file: str) -> None:
     comment, created_at, and optionally revision, visitor, submission, reason, lang.
 
     A file written by 'kb feedback export' imports back losslessly (article_id, source,
-    updated_at and version are kept). Bad rows are listed with their line numbers and
+    updated_at and version are kept), with the reader's journey it carries (JSONL rows
+    with a kind: views, reader, contact, search). Bad rows are listed with their line numbers and
     skipped; the good ones are imported. Exits 1 when any row was bad. Importing the same
     file again adds nothing.
     """
@@ -85,7 +94,7 @@ def import_(file, fmt: str | None, db: str | None, config_file: str) -> None:
             upgrade(engine)
             rows = read_rows(file, fmt or guess_format(name))
             result = import_votes(engine, rows, articles.find, progress)
-            if result.imported:
+            if result.imported or result.journey:
                 # Sum the imported days now, so the first `kb report` afterwards is as fast as
                 # any later one (a million imported votes: ~4 s here instead of in the report).
                 refresh(engine)
@@ -97,6 +106,14 @@ def import_(file, fmt: str | None, db: str | None, config_file: str) -> None:
         f"{result.imported} votes imported, {result.already_present} already present, "
         f"{len(result.bad)} bad rows."
     )
+    if result.journey or result.journey_present:
+        stored = ", ".join(
+            f"{JOURNEY_NAMES[k]} {n:,}" for k, n in sorted(result.journey.items()) if n
+        )
+        click.echo(
+            f"Reader's journey imported: {stored or 'nothing new'}; "
+            f"{result.journey_present:,} rows already present."
+        )
     if result.bad:
         raise SystemExit(1)
 
@@ -121,10 +138,12 @@ def import_(file, fmt: str | None, db: str | None, config_file: str) -> None:
 @config_option
 def export(fmt: str, output: str | None, db: str | None, config_file: str) -> None:
     """Write every stored vote, one row each, with its submission (CSV cells that a
-    spreadsheet would run as a formula are prefixed with ')."""
+    spreadsheet would run as a formula are prefixed with '). JSONL also carries the
+    reader's journey (view counters, unique readers, contacts, searches) as rows with a
+    kind; CSV holds the votes only."""
     # The store (SQLAlchemy, Alembic: ~0.5 s) only when a command needs it.
     from kb.store.engine import database_errors
-    from kb.store.transfer import export_votes
+    from kb.store.transfer import export_journey, export_votes
 
     engine = open_existing_engine(db, config_file)
     try:
@@ -132,8 +151,12 @@ def export(fmt: str, output: str | None, db: str | None, config_file: str) -> No
             if output:
                 with open(output, "w", encoding="utf-8", newline="") as out:
                     count = export_votes(engine, out, fmt)
-                click.echo(f"{count} votes written to {output}.", err=True)
+                    steps = export_journey(engine, out) if fmt == "jsonl" else 0
+                more = f" and {steps} rows of the reader's journey" if steps else ""
+                click.echo(f"{count} votes{more} written to {output}.", err=True)
             else:
                 export_votes(engine, sys.stdout, fmt)
+                if fmt == "jsonl":
+                    export_journey(engine, sys.stdout)
     finally:
         engine.dispose()

@@ -326,6 +326,7 @@ def print_table(result, rows, since: str | None) -> None:
             pct(t.hard_share),
         ]
         if journey:
-            cells.append(_contacted(a, "\n"))
+            cell = _contacted(a, "\n[dim]")
+            cells.append(cell + "[/]" if "[dim]" in cell else cell)
         table.add_row(*cells, why, end_section=False)
     console.print(table)

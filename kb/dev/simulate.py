@@ -283,6 +283,18 @@ COMMENTS = {
 }
 
 
+def _weak_ids(articles: list[dict], weak: list[str] | None, rng: random.Random) -> set[str]:
+    by_key = {a["id"]: a for a in articles} | {a["path"]: a for a in articles}
+    if weak is None:
+        return {a["id"] for a in rng.sample(articles, min(2, len(articles)))}
+    return {by_key[w]["id"] for w in weak if w in by_key}
+
+
+def demo_weak(articles: list[dict], weak: list[str] | None, seed: int = 7) -> set[str]:
+    """The ids of the articles :func:`demo_rows` makes weak with the same arguments."""
+    return _weak_ids(articles, weak, random.Random(seed))
+
+
 def demo_rows(
     articles: list[dict],
     n_votes: int,
@@ -299,11 +311,7 @@ def demo_rows(
     """
     rng = random.Random(seed)
     end = end or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    by_key = {a["id"]: a for a in articles} | {a["path"]: a for a in articles}
-    if weak is None:
-        weak_ids = {a["id"] for a in rng.sample(articles, min(2, len(articles)))}
-    else:
-        weak_ids = {by_key[w]["id"] for w in weak if w in by_key}
+    weak_ids = _weak_ids(articles, weak, rng)
     # A long tail, and the weak articles among the busier ones (they are why people come).
     traffic = [
         max(rng.lognormvariate(0, 1.0), 1.5) * 2.0

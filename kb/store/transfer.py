@@ -3,7 +3,9 @@
 Import reads JSONL or CSV rows (article id or path, csat, ces, comment, created_at, and
 optionally revision, visitor, submission, reason, lang), checks each with the same rules as
 the API, and inserts the good ones. A row without a submission gets one derived from its
-content, so importing the same file twice stores each vote once.
+content, so importing the same file twice stores each vote once. A JSONL row with a
+``kind`` other than ``vote`` is part of the reader's journey (views, readers, contacts,
+searches: :mod:`kb.store.journey_transfer`).
 
 An export imports back losslessly, into SQLite or PostgreSQL: its rows name the article as
 ``article_id`` (the other tools' files say ``article``; both are read) and carry ``source``,
@@ -28,6 +30,7 @@ from sqlalchemy import Engine
 from kb.core.vocabulary import SOURCES
 from kb.core.votes import FieldError, Vote, parse_vote
 from kb.store.engine import write_transaction
+from kb.store.journey_transfer import KINDS, check_journey_row, iter_journey, store_journey
 from kb.store.votes import EXPORT_COLUMNS, insert_new, iter_votes, utcnow
 
 FORMATS = ("jsonl", "csv")
@@ -51,6 +54,8 @@ class ImportResult:
     already_present: int = 0
     bad: list[BadRow] = field(default_factory=list)
     read: int = 0  # rows read so far, good or bad
+    journey: dict[str, int] = field(default_factory=dict)  # journey rows stored, by kind
+    journey_present: int = 0  # journey rows already there
 
     @property
     def rejected(self) -> int:
@@ -208,10 +213,17 @@ def import_votes(
     result = ImportResult()
     now = utcnow()
     batch: list[Vote] = []
+    journey: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
 
     def flush() -> None:
         with write_transaction(engine) as conn:
             new = insert_new(conn, batch, now)
+            for kind, rows in journey.items():
+                stored = store_journey(conn, kind, rows)
+                if rows:
+                    result.journey[kind] = result.journey.get(kind, 0) + stored
+                result.journey_present += len(rows) - stored
+                rows.clear()
         result.imported += new
         result.already_present += len(batch) - new
         batch.clear()
@@ -224,13 +236,19 @@ def import_votes(
             result.bad.append(BadRow(line, row))
             continue
         try:
-            batch.append(check_row(row, find_article, now))
+            if row.get("kind") in (None, "", "vote"):
+                batch.append(check_row(row, find_article, now))
+            else:
+                kind, stored = check_journey_row(
+                    row, find_article, now, parse_created_at, imported_visitor
+                )
+                journey[kind].append(stored)
         except FieldError as exc:
             result.bad.append(BadRow(line, f"{exc.field}: {exc.message}"))
             continue
-        if len(batch) >= BATCH:
+        if len(batch) + sum(map(len, journey.values())) >= BATCH:
             flush()
-    if batch:
+    if batch or any(journey.values()):
         flush()
     elif progress is not None:
         progress(result)
@@ -249,6 +267,15 @@ def csv_unsafe(value: str) -> str:
     if value.startswith("'") and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
+
+
+def export_journey(engine: Engine, out: IO[str]) -> int:
+    """Write the reader's journey as JSONL rows with a ``kind``; returns the count."""
+    count = 0
+    for row in iter_journey(engine):
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
 
 
 def export_votes(engine: Engine, out: IO[str], fmt: str = "jsonl") -> int:

@@ -1,5 +1,6 @@
 """``kb feedback export`` then ``kb feedback import`` moves votes between databases losslessly:
-SQLite -> PostgreSQL -> SQLite keeps every row's fields, and a second import adds nothing."""
+SQLite -> PostgreSQL -> SQLite keeps every row's fields, and a second import adds nothing.
+JSONL carries the reader's journey too (view counters, readers, contacts, searches)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kb.cli import main
+from kb.core.journey import Contact, View
 from kb.core.votes import Vote
 from kb.store.engine import make_engine, upgrade, write_transaction
+from kb.store.journey import record_contact, record_view, set_outcome
+from kb.store.searchlog import log_click, log_search
 from kb.store.votes import upsert_vote
 from tests.helpers import drop_pg_schema, fresh_pg_url, pg_unreachable, require
 
@@ -51,6 +55,19 @@ def seed(url: str, manifest: list[dict]) -> None:
         gone = Vote(article="removed-article", csat=1, submission="gone-0000001")
         gone.revision, gone.comment, gone.created_at = "r0", '=SUM("x")', T0
         upsert_vote(conn, gone, T0)
+    token = "0123456789abcdef01234567"
+    log_search(engine, token, "Refund card@example.com", "en", 3, now=T0)
+    log_click(engine, token, a["id"], 2, now=T0)
+    log_search(engine, "fedcba9876543210fedcba98", "invoice pdf", "en", 0, now=T0)
+    with write_transaction(engine) as conn:
+        for i, (visitor, arrival) in enumerate([("ab" * 16, "search"), ("cd" * 16, "external")]):
+            view = View(f"view-{i:08d}", a["id"], a["revision"], "en", arrival, None, visitor)
+            record_view(conn, view, now=T0)
+        record_view(conn, View("view-00000009", b["id"], None, None, "article"), now=T0)
+        contact = Contact("contact-000001", a["id"], a["revision"], "en", token, None, 2, 3)
+        contact.reason, contact.visitor = "missing_steps", "ab" * 16
+        record_contact(conn, contact, T0 + timedelta(minutes=2))
+        set_outcome(conn, token, "unsatisfied")  # a contact is not overridden by a vote
     engine.dispose()
 
 
@@ -83,7 +100,12 @@ def test_export_imports_back_losslessly_sqlite_postgresql_sqlite(runner, hc, man
     last = f"sqlite:///{hc / 'last.db'}"
     seed(first, manifest)
     original = exported(runner, first, "jsonl", hc / "original.jsonl")
-    assert len(original) == 4
+    votes = [r for r in original if "kind" not in r]
+    assert len(votes) == 4
+    kinds = sorted(r["kind"] for r in original if "kind" in r)
+    assert kinds == ["contact", "reader", "reader", "search", "search", "views", "views", "views"]
+    search = next(r for r in original if r.get("kind") == "search" and r["clicked_id"])
+    assert (search["query"], search["outcome"]) == ("refund [email]", "contact")
     widget = next(r for r in original if r["source"] == "widget")
     assert widget["version"] == 3 and widget["updated_at"] != widget["created_at"]
 
@@ -100,5 +122,15 @@ def test_export_imports_back_losslessly_sqlite_postgresql_sqlite(runner, hc, man
                 else ("0 votes imported, 4 already present")
             )
             assert expected in result.stdout, result.output
+            if fmt == "jsonl":
+                journey = (
+                    "Reader's journey imported: contacts 1, unique readers 2, searches 2, "
+                    "view counters 3; 0 rows already present."
+                    if attempt == 0
+                    else "Reader's journey imported: nothing new; 8 rows already present."
+                )
+                assert journey in result.stdout, result.output
         moved = exported(runner, target, "jsonl", hc / f"moved{n}.jsonl")
+        if fmt == "csv":  # CSV carries the votes alone
+            moved, original = without_ids(moved)[:4], votes
         assert without_ids(moved) == without_ids(original)
