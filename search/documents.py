@@ -17,10 +17,21 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
+_REF_DEF = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*\S+.*$")  # not a footnote's text
 _URL = re.compile(r"https?://\S+")
 _TAG = re.compile(r"<[^>]+>")
-_ATTRS = re.compile(r"\{[:#.][^}]*\}")
+_ATTRS = re.compile(r"\{\s*[:#.][^}]*\}")  # attribute lists: {.md-button}, { .md-button #id }
+# Block markers of Python-Markdown's extensions, whose title alone is text: admonitions
+# (!!! note "Title"), collapsible details (??? tip, ???+ tip) and content tabs (=== "Tab").
+_BLOCK_MARKER = re.compile(
+    r'^(\s*)(?:(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+(?:inline|end))*|===\+?)\s*(?:"([^"]*)")?\s*$',
+    re.M,
+)
+# A table's rule line (| --- | :---: |) and the snippets extension's include lines (--8<--).
+_TABLE_RULE = re.compile(r"^[\s|:]*-{2,}[\s|:-]*\|[\s|:-]*$|^\s*\|?\s*:?-{3,}:?\s*\|\s*$", re.M)
+_SNIPPET = re.compile(r"^\s*-{1,2}8<-{1,2}.*$", re.M)
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\](?::\s*)?")  # [^1] and a definition's "[^1]: "
+_ICON = re.compile(r":(?:material|fontawesome|octicons|simple)-[\w-]+:")  # :material-github:
 _ALERT = re.compile(r"^\s*>\s*\[!\w+\]\s*", re.I)
 _MARKUP = re.compile(r"[*_`>|#~]+|^\s*[-+]\s+|^\s*\d+\.\s+|^\s*:::?.*$|^\s*-{3,}\s*$", re.M)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -81,12 +92,17 @@ class SearchDoc:
 
 
 # Bump when what goes into a document changes, so every article is indexed again.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 
 def plain_text(markdown: str) -> str:
     """Readable text of a Markdown fragment: no images, URLs, HTML or markup characters."""
-    text = _IMAGE.sub(" ", markdown)
+    text = _BLOCK_MARKER.sub(r"\1\2", markdown)
+    text = _TABLE_RULE.sub(" ", text)
+    text = _SNIPPET.sub(" ", text)
+    text = _FOOTNOTE.sub(" ", text)
+    text = _ICON.sub(" ", text)
+    text = _IMAGE.sub(" ", text)
     text = _LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
     text = _URL.sub(" ", text)
