@@ -11,7 +11,7 @@ from pathlib import Path
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
-from kb.core import delivery, site_headers
+from kb.core import csp_sources, delivery, site_headers
 from kb.plugin.builder import load_project_config
 from kb.search import settings as search_checks
 
@@ -34,6 +34,7 @@ class KbServer(LiveReloadServer):
         self.mounts = sorted((mounts or {}).items(), key=lambda kv: -len(kv[0]))
         self.api_url = api_url
         super().__init__(*args, **kwargs)
+        self.site_dir = Path(kwargs.get("root") or ".")  # its _kb/csp.json: the site's sources
 
     def serve_request(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -56,7 +57,10 @@ class KbServer(LiveReloadServer):
                 body.close()
             body = [html]
         present = {k.lower() for k, _ in headers}
-        extra = site_headers.headers_for(content_type, html, self.api_url)
+        sources, report_only = csp_sources.read(self.site_dir) if html else ({}, False)
+        extra = site_headers.headers_for(
+            content_type, html, self.api_url, sources, report_only=report_only
+        )
         status = captured.get("status", "500 Internal Server Error")
         if status.startswith("200"):
             extra["Cache-Control"] = delivery.cache_control(path)

@@ -14,15 +14,20 @@ import base64
 import hashlib
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from kb.core import csp_sources
 
 _SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _SRC = re.compile(rb"\bsrc\s*=", re.I)
 _TYPE = re.compile(rb"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
 # Script types a browser runs; others (application/json: Material's __config) are data.
 _JS_TYPES = {b"", b"text/javascript", b"application/javascript", b"module", b"text/ecmascript"}
+
+CSP = "Content-Security-Policy"
+CSP_REPORT_ONLY = "Content-Security-Policy-Report-Only"
 
 # The same for every response of the site (and of the API on its own origin).
 BASE_HEADERS = {
@@ -57,46 +62,74 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def site_csp(script_hashes: Iterable[str] = (), api_url: str = "") -> str:
+def site_csp(
+    script_hashes: Iterable[str] = (),
+    api_url: str = "",
+    sources: Mapping[str, Iterable[str]] | None = None,
+) -> str:
     """The policy for a page: scripts from the site (plus the given hashes), connections to
-    the site and the kb API only, no plugins, no framing by other sites."""
+    the site and the kb API, and what the site itself loads from elsewhere (``sources``, by
+    directive: kb/core/csp_sources.py); no plugins, no framing by other sites."""
     api = origin_of(api_url)
-    extra = f" {api}" if api else ""
-    scripts = " ".join(["'self'", *script_hashes])
+    extra = csp_sources.merge({"connect-src": [api], "form-action": [api]}, sources or {})
+
+    def directive(name: str, *base: str) -> str:
+        return " ".join([name, *base, *(v for v in extra.get(name, []) if v not in base)])
+
+    optional = [directive(d, "'self'") for d in ("media-src", "frame-src") if extra.get(d)]
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src {scripts}",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data:",
-            "font-src 'self' data:",
-            f"connect-src 'self'{extra}",
-            "worker-src 'self' blob:",
+            directive("script-src", "'self'", *script_hashes),
+            directive("style-src", "'self'", "'unsafe-inline'"),
+            directive("img-src", "'self'", "data:"),
+            directive("font-src", "'self'", "data:"),
+            directive("connect-src", "'self'"),
+            *optional,
+            directive("worker-src", "'self'", "blob:"),
             "object-src 'none'",
             "base-uri 'self'",
-            f"form-action 'self'{extra}",
+            directive("form-action", "'self'"),
             "frame-ancestors 'self'",
         ]
     )
 
 
-def headers_for(content_type: str, body: bytes | None, api_url: str = "") -> dict[str, str]:
-    """Every security header for one static response (the CSP only on HTML pages)."""
+def policy_header(report_only: bool) -> str:
+    """The header's name: a report-only policy only reports what it would block."""
+    return CSP_REPORT_ONLY if report_only else CSP
+
+
+def headers_for(
+    content_type: str,
+    body: bytes | None,
+    api_url: str = "",
+    sources: Mapping[str, Iterable[str]] | None = None,
+    *,
+    report_only: bool = False,
+) -> dict[str, str]:
+    """Every security header for one static response (the CSP only on HTML pages, allowing
+    what the page itself loads from other origins and the build's ``sources``)."""
     headers = dict(BASE_HEADERS)
     if body is not None and content_type.split(";")[0].strip() == "text/html":
-        headers["Content-Security-Policy"] = site_csp(inline_script_hashes(body), api_url)
+        allowed = csp_sources.merge(sources or {}, csp_sources.page_sources(body))
+        headers[policy_header(report_only)] = site_csp(inline_script_hashes(body), api_url, allowed)
     return headers
 
 
 def site_policy(site_dir: str | Path, api_url: str = "") -> dict[str, str]:
     """One set of headers for every page of a built site (for a CDN or nginx): the CSP allows
-    the union of the pages' inline script hashes (Material's differ only by page depth)."""
+    the union of the pages' inline script hashes (Material's differ only by page depth) and of
+    what they load from other origins, with the build's sources (``_kb/csp.json``)."""
     hashes: list[str] = []
+    sources, report_only = csp_sources.read(site_dir)
     for page in sorted(Path(site_dir).rglob("*.html")):
-        for source in inline_script_hashes(page.read_bytes()):
+        html = page.read_bytes()
+        for source in inline_script_hashes(html):
             if source not in hashes:
                 hashes.append(source)
-    return {**BASE_HEADERS, "Content-Security-Policy": site_csp(hashes, api_url)}
+        sources = csp_sources.merge(sources, csp_sources.page_sources(html))
+    return {**BASE_HEADERS, policy_header(report_only): site_csp(hashes, api_url, sources)}
 
 
 FORMATS = ("lines", "nginx", "caddy")

@@ -17,7 +17,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from kb import theme_dir
-from kb.core import checks, containment, revisions
+from kb.core import checks, containment, csp_sources, revisions
 from kb.core.helpcenter import HelpCenter, load_help_center
 from kb.core.i18n import (
     SITE_KEYS,
@@ -33,6 +33,7 @@ from kb.core.paths import display_dir, display_path
 from kb.core.placement import Placement, question_set
 from kb.core.translations import history_key
 from kb.core.vocabulary import REASONS
+from kb.plugin import csp as csp_step
 from kb.plugin import languages as languages_step
 from kb.plugin import meta
 from kb.plugin import search as search_step
@@ -106,6 +107,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.config.languages:  # the default language is the first
             self.lang = str(self.config.languages[0]).strip().lower()
         problems = strings_problems(self.config.strings)
+        problems += csp_sources.setting_problems(self.config.csp.sources)
         if problems:
             where = display_path(config.config_file_path)
             raise PluginError("\n".join(f"{where}: {p}" for p in problems))
@@ -436,6 +438,9 @@ before_background_hooks.append(search_step.prepare)
 page_context_hooks.append(search_step.page_context)
 # Several languages (kb/plugin/languages.py): each article page links its translations.
 page_context_hooks.append(languages_step.page_context)
+
+# The site's CSP sources for kb serve and the deployment's headers (kb/plugin/csp.py).
+post_build_hooks.append(csp_step.post_build)
 
 # Every page's meta description (kb/plugin/meta.py).
 page_context_hooks.append(meta.page_context)

@@ -61,6 +61,16 @@ class ReviewConfig(base.Config):
     webhook_low_csat = c.Type(int, default=WEBHOOK_DEFAULTS.low_csat)
 
 
+class CspConfig(base.Config):
+    """The site's Content-Security-Policy beyond what kb finds it loads (docs/deployment.md)."""
+
+    # Send the policy as Content-Security-Policy-Report-Only: the browser blocks nothing and
+    # reports in its console what the policy would block; to try a policy first.
+    report_only = c.Type(bool, default=False)
+    # More sources by directive, e.g. {img-src: [https:], script-src: [https://cdn.example]}.
+    sources = c.Type(dict, default={})
+
+
 class KbConfig(base.Config):
     # Turn the plugin off without removing it (e.g. for a plain MkDocs comparison build).
     enabled = c.Type(bool, default=True)
@@ -122,6 +132,9 @@ class KbConfig(base.Config):
     # Pages asking the short question set ("Was this page helpful?", then a comment) instead
     # of the full one (CSAT, then CES, then a comment): reference pages, for example.
     short_questions = c.ListOfItems(c.Type(str), default=[])
+
+    # The site's Content-Security-Policy: report-only, more sources (kb/plugin/csp.py).
+    csp = c.SubConfig(CspConfig)
 
     # The maintainers' review: flag thresholds, rewrite rule, webhooks (docs/review.md).
     review = c.SubConfig(ReviewConfig)
