@@ -8,12 +8,8 @@ see :mod:`feedback_api.dashboard_auth` for the session, CSRF and throttling rule
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -26,21 +22,16 @@ from flask import (
     url_for,
 )
 from kb.feedback_api import dashboard_auth as auth
+from kb.feedback_api import dashboard_data as data
+from kb.feedback_api.dashboard_data import get_review, safe
 from kb.feedback_api.db import get_engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from kb.core.errors import KbError
-from kb.core.manifest import manifest_path
-from kb.core.project import Project
-from kb.core.revisions import project_history_path
-from kb.plugin.project import load_project
 from kb.review import queries
 from kb.review import searches as search_log
-from kb.review.flags import Review
-from kb.review.report import load_review
-from kb.review.scoring import Tally, pct, total
+from kb.review.notfound import load_not_found
+from kb.review.scoring import pct
 from kb.store import acks as review_store
-from kb.store.tables import feedback
 
 bp = Blueprint(
     "dashboard",
@@ -51,7 +42,6 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-REVIEW_TTL = 300.0  # at most this many seconds between two computations (review_by dates)
 TREND_DAYS = 90
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -62,7 +52,7 @@ CSP = (
 @bp.record_once
 def _setup(state) -> None:
     auth.setup(state.app)
-    state.app.extensions["kb_review_cache"] = {"at": 0.0, "review": None, "lock": threading.Lock()}
+    data.setup(state.app)
 
 
 @bp.before_request
@@ -109,127 +99,6 @@ def _num(x: float | None, digits: int = 1) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
 
 
-# -- data --------------------------------------------------------------------------------------
-
-
-def _mtime(p: Path) -> float:
-    try:
-        return p.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _project() -> Project:
-    """The help center of ``CONFIG_FILE``, read again only when that file changes."""
-    config_file = Path(current_app.config["CONFIG_FILE"])
-    cache = current_app.extensions["kb_review_cache"]
-    key = _mtime(config_file)
-    held = cache.get("project")
-    if held is None or held[0] != key:
-        project = Project.defaults(config_file)
-        if config_file.exists():
-            try:
-                project = load_project(config_file)
-            except KbError:  # a broken mkdocs.yml must not take the dashboard down: defaults
-                current_app.logger.exception("cannot read review settings from %s", config_file)
-        held = cache["project"] = (key, project)
-    return held[1]
-
-
-def _fingerprint() -> tuple:
-    """What the review depends on: the manifest, the revision history, the votes."""
-    votes: tuple = ()
-    try:
-        with get_engine().connect() as conn:
-            votes = tuple(
-                conn.execute(
-                    sa.select(
-                        sa.func.max(feedback.c.id),
-                        sa.func.max(feedback.c.updated_at),
-                        sa.func.count(),
-                    )
-                ).one()
-            )
-    except SQLAlchemyError:
-        pass
-    project = _project()
-    return (
-        _mtime(manifest_path(current_app.config["SITE_DIR"])),
-        _mtime(project_history_path(project.project_dir)),
-        _mtime(project.config_file),
-        votes,
-    )
-
-
-def get_review(fresh: bool = False) -> Review:
-    """The review of the help center, computed again only when something it uses changed."""
-    cache = current_app.extensions["kb_review_cache"]
-    key = _fingerprint()
-    with cache["lock"]:
-        stale = (
-            fresh
-            or cache["review"] is None
-            or cache.get("key") != key
-            or time.monotonic() - cache["at"] > REVIEW_TTL
-        )
-        if stale:
-            try:
-                cache["review"] = load_review(
-                    get_engine(), _project(), site_dir=current_app.config["SITE_DIR"]
-                )
-            except FileNotFoundError:
-                abort(
-                    Response(
-                        render_template(
-                            "dashboard/error.html",
-                            status=503,
-                            message="The help center is not built yet: run 'kb build'.",
-                        ),
-                        status=503,
-                    )
-                )
-            cache["at"], cache["key"] = time.monotonic(), key
-        return cache["review"]
-
-
-def _forget_review() -> None:
-    current_app.extensions["kb_review_cache"]["review"] = None
-
-
-def _zero(engine, since: dt.datetime, limit: int) -> list[tuple[str, int]]:
-    """``[(query, count)]`` of the searches that found nothing."""
-    rows = _safe(lambda: search_log.zero_result_queries(engine, since=since, limit=limit), [])
-    return search_log.query_counts(rows)
-
-
-def _top(engine, since: dt.datetime, limit: int) -> list[tuple[str, int]]:
-    """``[(query, count)]`` of the most frequent searches."""
-    rows = _safe(lambda: search_log.top_queries(engine, since=since, limit=limit), [])
-    return search_log.query_counts(rows)
-
-
-def _safe(fn, default):
-    try:
-        return fn()
-    except SQLAlchemyError:
-        current_app.logger.exception("dashboard query failed")
-        return default
-
-
-def rolling_trend(days: list, window: int = 7) -> dict[str, list]:
-    """Daily votes, with CSAT and CES over the last ``window`` days (daily rates are noise)."""
-    labels, csat, ces, votes = [], [], [], []
-    dates = [dt.date.fromisoformat(d) for d, _ in days]
-    for i, (day, t) in enumerate(days):
-        first = dates[i] - dt.timedelta(days=window - 1)
-        span: Tally = total(x for j, (_, x) in enumerate(days[: i + 1]) if dates[j] >= first)
-        labels.append(day)
-        votes.append(t.votes)
-        csat.append(None if span.csat is None else round(100 * span.csat, 1))
-        ces.append(None if span.ces is None else round(span.ces, 2))
-    return {"labels": labels, "csat": csat, "ces": ces, "votes": votes, "window": window}
-
-
 # -- pages -------------------------------------------------------------------------------------
 
 
@@ -265,10 +134,10 @@ def overview():
     review = get_review()
     engine = get_engine()
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=TREND_DAYS)
-    days = _safe(lambda: queries.daily_tallies(engine, since=since), [])
-    trend = rolling_trend(days)
-    comments = _safe(lambda: queries.recent_comments(engine, limit=8), [])
-    handled = _safe(lambda: review_store.handled_ids(engine, [c["id"] for c in comments]), set())
+    days = safe(lambda: queries.daily_tallies(engine, since=since), [])
+    trend = data.rolling_trend(days)
+    comments = safe(lambda: queries.recent_comments(engine, limit=8), [])
+    handled = safe(lambda: review_store.handled_ids(engine, [c["id"] for c in comments]), set())
     titles = {a.id: a.article.get("title") for a in review.articles}
     return render_template(
         "dashboard/overview.html",
@@ -278,7 +147,7 @@ def overview():
         comments=comments,
         handled=handled,
         titles=titles,
-        zero=_zero(engine, since, 10),
+        zero=data.zero(engine, since, 10),
         days=TREND_DAYS,
     )
 
@@ -286,7 +155,7 @@ def overview():
 @bp.get("/flags")
 def flags():
     review = get_review()
-    acks = _safe(lambda: review_store.latest_acks(get_engine()), {})
+    acks = safe(lambda: review_store.latest_acks(get_engine()), {})
     open_, acked = [], []
     for a in sorted(review.flagged, key=lambda a: -(a.p_csat_worse or 0)):
         ack = acks.get(a.id)
@@ -313,8 +182,8 @@ def article(article_id: str):
             status=404,
         )
     engine = get_engine()
-    comments = _safe(lambda: queries.recent_comments(engine, article_id, limit=200), [])
-    handled = _safe(lambda: review_store.handled_ids(engine, [c["id"] for c in comments]), set())
+    comments = safe(lambda: queries.recent_comments(engine, article_id, limit=200), [])
+    handled = safe(lambda: review_store.handled_ids(engine, [c["id"] for c in comments]), set())
     chart = {
         "labels": [r.revision[:7] or "?" for r in found.revisions],
         "csat": [
@@ -331,7 +200,7 @@ def article(article_id: str):
         "ces": [None if r.tally.ces is None else round(r.tally.ces, 2) for r in found.revisions],
         "votes": [r.tally.votes for r in found.revisions],
     }
-    searches = _safe(lambda: search_log.searches_for_article(engine, article_id), [])
+    searches = safe(lambda: search_log.searches_for_article(engine, article_id), [])
     return render_template(
         "dashboard/article.html",
         a=found,
@@ -340,7 +209,7 @@ def article(article_id: str):
         comments=comments,
         handled=handled,
         searches=searches,
-        acks=_safe(lambda: review_store.acks_of(engine, article_id), []),
+        acks=safe(lambda: review_store.acks_of(engine, article_id), []),
     )
 
 
@@ -351,8 +220,34 @@ def searches():
     return render_template(
         "dashboard/searches.html",
         days=TREND_DAYS,
-        top=_top(engine, since, 50),
-        zero=_zero(engine, since, 50),
+        top=data.top(engine, since, 50),
+        zero=data.zero(engine, since, 50),
+    )
+
+
+NOT_FOUND_DAYS = (7, 30, 90)
+NOT_FOUND_SHOWN = 100
+
+
+@bp.get("/not-found")
+def not_found():
+    review = get_review()
+    days = request.args.get("days", default=30, type=int)
+    days = days if days in NOT_FOUND_DAYS else 30
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
+    found = load_not_found(
+        get_engine(),
+        current_app.config["SITE_DIR"],
+        (a.article for a in review.articles),
+        lang=data.current_project().lang,
+        since=since,
+    )
+    return render_template(
+        "dashboard/not_found.html",
+        review=review,
+        found=found.to_dict(NOT_FOUND_SHOWN),
+        days=days,
+        choices=NOT_FOUND_DAYS,
     )
 
 

@@ -30,7 +30,7 @@ import numpy as np
 from kb.search.documents import SearchDoc
 from kb.search.index import VECTOR_MATRIX as MATRIX
 from kb.search.index import VECTOR_META as META
-from kb.search.index import generation_dir
+from kb.search.index import SearchIndexError, current_dir, generation_dir
 from kb.search.semantic import Encoder, Progress
 
 from kb.core import atomic
@@ -66,6 +66,25 @@ def load_encoder(folder: str | Path):
         if enc is None:
             enc = _ENCODERS[key] = Encoder.load(key)
         return enc
+
+
+def site_encoder(site_dir: str | Path):
+    """The encoder the built site's search uses (the model its vectors were made with, or
+    ``KB_SEARCH_MODEL``), or None when search by meaning is off there or the model cannot be
+    loaded: callers then work on words alone."""
+    try:
+        meta = _read_meta(current_dir(site_dir))
+    except SearchIndexError:
+        return None
+    model = os.environ.get(ENV) or meta.get("model")
+    if not model:
+        return None
+    try:
+        enc = load_encoder(model)
+    except Exception as exc:  # noqa: BLE001 - the caller keeps working on words alone
+        log.warning("cannot load the search model %s: %s", model, exc)
+        return None
+    return enc if enc.digest == meta.get("digest") else None
 
 
 @dataclass

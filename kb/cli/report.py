@@ -15,10 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from kb.cli import report_notfound
 from kb.cli.db import database_failure, open_existing_engine
 from kb.cli.options import config_option, db_option, project_for, site_dir_of
 from kb.core.manifest import manifest_path
 from kb.review.deflection import SITE_FIELDS, Journey
+from kb.review.notfound import load_not_found
 from kb.review.report import load_review
 from kb.review.scoring import pct
 from kb.store.transfer import csv_safe
@@ -104,6 +106,8 @@ def report(
     engine = open_existing_engine(db, config_file)
     try:
         result = load_review(engine, project, site_dir=site_dir, since=since_at)
+        articles = (a.article for a in result.articles)
+        not_found = load_not_found(engine, site_dir, articles, lang=project.lang, since=since_at)
     except FileNotFoundError:
         raise not_built from None
     except SQLAlchemyError as exc:
@@ -114,13 +118,16 @@ def report(
     rows.sort(key=_order)
     if fmt == "json":
         # No indent: the C encoder is several times faster on thousands of articles.
-        click.echo(json.dumps(as_json(result, rows, since), ensure_ascii=False))
+        doc = {**as_json(result, rows, since), "not_found": report_notfound.as_json(not_found)}
+        click.echo(json.dumps(doc, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(as_csv(rows), nl=False)
+        click.echo(as_csv(rows), nl=False)  # one row per article: the section is not one
     elif fmt == "markdown":
-        click.echo(as_markdown(result, rows, since))
+        section = report_notfound.as_markdown(not_found, _md_cell)
+        click.echo("\n".join([as_markdown(result, rows, since), *section]))
     else:
         print_table(result, rows, since)
+        report_notfound.print_table(Console(soft_wrap=False), not_found)
     if fail_on_flagged and result.flagged:
         raise SystemExit(1)
 

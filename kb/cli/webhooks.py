@@ -1,4 +1,5 @@
-"""``kb webhooks``: send review events (low votes with a comment, new flags) to a URL."""
+"""``kb webhooks``: send review events (low votes with a comment, new flags, the weekly digest
+of what customers could not find) to a URL."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from kb.cli.db import database_failure, open_engine, open_existing_engine
 from kb.cli.options import config_option, db_option, project_for, site_dir_of
 from kb.review import webhooks as hooks
+from kb.review.digest import EVENT as DIGEST
+from kb.review.digest import collect_digest
 from kb.review.report import load_review
 from kb.store.engine import upgrade
 
@@ -71,6 +74,15 @@ def deliver(loop: int | None, url: str | None, db: str | None, config_file: str)
                 low_csat=settings.low_csat,
                 site_url=os.environ.get("KB_SITE_URL"),
             )
+            if DIGEST in settings.events:
+                queued += collect_digest(
+                    engine,
+                    site_dir_of(project),
+                    (a.article for a in review.articles),
+                    target,
+                    lang=project.lang,
+                    site_url=os.environ.get("KB_SITE_URL"),
+                )
             result = hooks.deliver(engine, secret)
             click.echo(
                 f"{queued} queued, {result.sent} sent, {result.retrying} to retry, "

@@ -18,7 +18,8 @@ from kb.core.revisions import DEFAULT_REWRITE_SIMILARITY
 
 PEERS = ("site", "category", "type")
 METHODS = ("mixture", "beta")  # how CSAT and CES flag an article (docs/review.md)
-WEBHOOK_EVENTS: tuple[str, ...] = ("vote.low", "article.flagged")
+# vote.low and article.flagged as they happen; searches.not_found, a digest once a week.
+WEBHOOK_EVENTS: tuple[str, ...] = ("vote.low", "article.flagged", "searches.not_found")
 
 
 @dataclass(frozen=True)

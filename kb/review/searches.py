@@ -102,3 +102,43 @@ def searches_for_article(
             return [(str(r[0]), int(r[1])) for r in conn.execute(_since(q, since))]
     except SQLAlchemyError:  # a database older than the search log
         return []
+
+
+def failed_searches(
+    engine: Engine,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 20000,
+) -> list[dict]:
+    """``[{"query", "lang", "failure", "article", "count"}]``: the searches that did not help,
+    most frequent first. ``failure`` is ``contact`` (the reader then contacted support),
+    ``unsatisfied`` (voted the article unsatisfying) or ``no_result`` (found nothing), in that
+    order when one search is several; ``article`` is the result the reader opened, if any.
+    Empty on a database without the search log's outcomes."""
+    s = search_log.c
+    failure = case(
+        (s.outcome == "contact", "contact"),
+        (s.outcome == "unsatisfied", "unsatisfied"),
+        else_="no_result",
+    ).label("failure")
+    q = (
+        select(
+            s.query,
+            s.lang,
+            failure,
+            s.clicked_id.label("article"),
+            func.count().label("count"),
+        )
+        .where((s.results == 0) | s.outcome.in_(("contact", "unsatisfied")))
+        .group_by(s.query, s.lang, failure, s.clicked_id)
+        .order_by(func.count().desc(), s.query)
+        .limit(limit)
+    )
+    if until is not None:
+        q = q.where(s.created_at < until)
+    try:
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(_since(q, since)).mappings()]
+    except SQLAlchemyError:  # a database older than the journey's search outcomes
+        return []

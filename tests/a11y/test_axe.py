@@ -11,7 +11,8 @@ import pytest
 
 from tests.a11y.axe import audit, describe, require_axe, severe
 from tests.dashboard_server import log_in, serve_dashboard
-from tests.review_helpers import seed_weak_article
+from tests.notfound_helpers import add_journeys
+from tests.review_helpers import engine_for, seed_weak_article
 
 pytestmark = pytest.mark.browser
 
@@ -92,6 +93,9 @@ def dashboard(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(project)
         seed_weak_article(project, mp, WEAK, "Where is the refund button?")
+        engine = engine_for(project)
+        add_journeys(engine)  # the searches that did not help, for the "could not find" page
+        engine.dispose()
         with serve_dashboard(project) as base:
             yield base
 
@@ -105,7 +109,15 @@ def test_dashboard_pages(browser, dashboard, scheme):
         page.goto(dashboard + "login")
         check(page, "login", found)
         log_in(page, dashboard)
-        for name in ("", "flags", f"articles/{WEAK}", "searches", "articles/no-such-article"):
+        pages = (
+            "",
+            "flags",
+            f"articles/{WEAK}",
+            "searches",
+            "not-found",
+            "articles/no-such-article",
+        )
+        for name in pages:
             page.goto(dashboard + name)
             if name.startswith("articles/request"):
                 page.wait_for_function("() => window.Chart && Chart.getChart('revisions')")
