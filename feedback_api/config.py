@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -133,10 +134,25 @@ def _storage_problem(uri: str) -> str | None:
             import redis  # noqa: F401 - optional: the redis extra, only for redis:// storage
         except ImportError:
             return (
-                f"{scheme}:// needs the redis client, which is not installed: "
-                "pip install 'kb-helpcenter[redis]'"
+                f"{scheme}:// needs the redis client, which is not installed (kb's redis "
+                f"extra): pip install '{_extra_requirement('redis')}'"
             )
     return None
+
+
+def _extra_requirement(extra: str) -> str:
+    """What kb's ``extra`` adds, as pip takes it (``redis<8,>=5``), read from the installed
+    distribution's metadata, the one place its bounds are written; ``extra`` itself when kb
+    runs from a checkout that was never installed."""
+    try:
+        requires = metadata.requires("kb-helpcenter") or []
+    except metadata.PackageNotFoundError:
+        return extra
+    for requirement in requires:
+        wanted, _, marker = requirement.partition(";")
+        if re.search(rf"""extra\s*==\s*["']{re.escape(extra)}["']""", marker):
+            return wanted.strip()
+    return extra
 
 
 def _int(value: Any, name: str, errors: list[str], minimum: int = 0) -> int:

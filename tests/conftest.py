@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.core.scaffold import init_project
-from tests.helpers import CHROMIUM, require
+from tests.helpers import CHROMIUM, SITE_URL, require
 
 pytest_plugins = ["tests.feedback_fixtures"]
 
@@ -26,8 +26,9 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
-    """A fresh help center made by ``kb init``, as the current directory."""
-    init_project(tmp_path, "en")
+    """A fresh help center made by ``kb init`` with its public address, as the current
+    directory."""
+    init_project(tmp_path, "en", site_url=SITE_URL)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

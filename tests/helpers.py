@@ -28,6 +28,8 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The public address the tests' help centers get (kb init's placeholder makes kb check warn).
+SITE_URL = "https://help.acme.test/"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Where browser tests leave screenshots for a person to look at (KB_SCREENSHOTS, else the
 # system's temporary folder).

@@ -188,6 +188,9 @@ def run_checks(config_file: str, today: dt.date | None = None):
     config_findings += containment.escaping_nav(config.nav, display_path(config_file))
     config_findings += search_checks.check_config(config)
     config_findings += _language_findings(config, display_path(config_file))
+    config_findings += checks.check_site_url(
+        config.site_url, display_path(config_file), _config_text(config.config_file_path)
+    )
     docs_dir = Path(config.docs_dir)
     try:
         files = get_files(config)
@@ -217,6 +220,13 @@ def run_checks(config_file: str, today: dt.date | None = None):
         findings.sort()
     prefix = display_path(docs_dir) + "/"
     return config_findings + [_prefixed(f, prefix) for f in findings], hc
+
+
+def _config_text(path: str | None) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8") if path else ""
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _prefixed(f: Finding, prefix: str) -> Finding:

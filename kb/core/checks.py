@@ -19,6 +19,7 @@ from kb.core import containment, placement
 from kb.core import links as linkmod
 from kb.core.errors import Finding
 from kb.core.helpcenter import Article, HelpCenter
+from kb.core.scaffold import PLACEHOLDER_SITE_URL
 from kb.core.translations import check_claims
 
 ERROR, WARNING = "error", "warning"
@@ -107,6 +108,27 @@ def check_guides(hc: HelpCenter) -> list[Finding]:
                 )
             expected = step + 1
     return out
+
+
+def check_site_url(site_url: str | None, config_path: str, config_text: str) -> list[Finding]:
+    """A warning when ``site_url`` (as MkDocs loaded it from ``config_path``, whose text is
+    ``config_text``) is unset or still the placeholder ``kb init`` writes: sitemap.xml and each
+    page's canonical link are built from it. Pointed at the ``site_url:`` line, or line 1."""
+    lines = config_text.splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("site_url:")), 1)
+    if not site_url:
+        message = (
+            "no site_url: set the help center's public address (without it sitemap.xml is "
+            "empty and pages have no canonical link)"
+        )
+    elif site_url.rstrip("/") == PLACEHOLDER_SITE_URL.rstrip("/"):
+        message = (
+            f"site_url is still {PLACEHOLDER_SITE_URL}, the placeholder of kb init: set the "
+            "help center's public address (sitemap.xml and canonical links are built from it)"
+        )
+    else:
+        return []
+    return [Finding(config_path, line, WARNING, message)]
 
 
 def check_material_keys(hc: HelpCenter) -> list[Finding]:

@@ -26,7 +26,7 @@ LANGS = {
     "duckduckgo-help": "en",
     "m365-alchemyinsights-it": "it",
 }
-FINDING = re.compile(r"^.+\.md:\d+: (error|warning): .+$")
+FINDING = re.compile(r"^.+\.(md|yml):\d+: (error|warning): .+$")
 
 
 def corpus_project(tmp_path: Path, name: str) -> Path:

@@ -284,3 +284,30 @@ def test_misspelt_kb_setting_is_a_warning(project, runner):
         "mkdocs.yml:1: warning: Config value 'plugins': Plugin 'kb' option 'sidebar_limt': "
         "Unrecognised configuration name: sidebar_limt"
     ) in result.output
+
+
+def test_site_url_unset_or_the_placeholder_is_a_warning_at_its_line(project, runner):
+    config = project / "mkdocs.yml"
+    published = config.read_text()
+    assert "site_url: https://help.acme.test/\n" in published
+    assert runner.invoke(main, ["check", "--strict"]).exit_code == 0
+
+    config.write_text(published.replace("help.acme.test", "help.example.com"))
+    placeholder = runner.invoke(main, ["check"])
+    line = next(
+        n for n, text in enumerate(config.read_text().splitlines(), 1) if "site_url:" in text
+    )
+    assert placeholder.exit_code == 0 and "0 errors, 1 warning" in placeholder.stderr
+    assert (
+        f"mkdocs.yml:{line}: warning: site_url is still https://help.example.com/, the "
+        "placeholder of kb init: set the help center's public address"
+    ) in placeholder.output
+    assert runner.invoke(main, ["check", "--strict"]).exit_code == 1
+
+    config.write_text("".join(ln for ln in published.splitlines(True) if "site_url:" not in ln))
+    unset = runner.invoke(main, ["check"])
+    assert unset.exit_code == 0 and "0 errors, 1 warning" in unset.stderr
+    assert (
+        "mkdocs.yml:1: warning: no site_url: set the help center's public address (without it "
+        "sitemap.xml is empty and pages have no canonical link)"
+    ) in unset.output

@@ -16,6 +16,7 @@ from kb.core.helpcenter import load_help_center
 from kb.core.translation_status import CURRENT, MISSING, OUTDATED, check_translations, statuses
 from kb.core.translations import group, history_key
 from tests.content.test_git_history import commit, git
+from tests.helpers import SITE_URL
 
 LANGS = ("it", "en")
 KEY = history_key("refund-1", "it", "it")
@@ -263,7 +264,9 @@ def test_kb_translations_json_and_ci_gate(tmp_path, runner, monkeypatch):
 
 
 def test_init_bilingual_shows_a_missing_and_an_outdated_translation(tmp_path, runner, monkeypatch):
-    result = runner.invoke(main, ["init", str(tmp_path / "hc"), "--lang", "it", "--lang", "en"])
+    result = runner.invoke(
+        main, ["init", str(tmp_path / "hc"), "--lang", "it", "--lang", "en", "--site-url", SITE_URL]
+    )
     assert result.exit_code == 0, result.output
     monkeypatch.chdir(tmp_path / "hc")
     check = runner.invoke(main, ["check"])

@@ -13,7 +13,7 @@ import pytest
 
 from kb.core.scaffold import init_project
 from kb.plugin.builder import build_site
-from tests.deploy.shipped import ENV_EXAMPLE, NGINX, exec_start, read_env_file
+from tests.deploy.shipped import ENV_EXAMPLE, NGINX, exec_start, read_env_file, unit_environment
 from tests.deploy.stack import (
     PASSWORD,
     REDIS_URL,
@@ -68,7 +68,8 @@ def stack(tmp_path_factory):
         logs = [root / "api1.log", root / "api2.log", root / "nginx.log"]
         for n, log in ((1, logs[0]), (2, logs[1])):
             port = str(ports[f"api{n}"])
-            procs.append(start(exec_start("kb-api@.service", port), log, cwd=project, env=env))
+            own = env | unit_environment("kb-api@.service", port, root / "run")
+            procs.append(start(exec_start("kb-api@.service", port), log, cwd=project, env=own))
         procs.append(start([NGINX, "-p", str(root), "-c", str(conf), "-g", "daemon off;"], logs[2]))
         for name in ("api1", "api2"):
             wait_until(partial(answers, ports[name], "/api/v1/health"), name, logs)

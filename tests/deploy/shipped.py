@@ -56,3 +56,20 @@ def exec_start(unit_name: str, instance: str = "") -> list[str]:
     line = line.replace("%i", instance)
     bin_dir = str(Path(sys.executable).parent) + "/"
     return [part.replace(VENV_BIN, bin_dir) for part in shlex.split(line)]
+
+
+def unit_environment(unit_name: str, instance: str, runtime: Path) -> dict[str, str]:
+    """A unit's own ``Environment=`` lines, with the ``RuntimeDirectory=`` systemd would make
+    for them created under ``runtime`` (``%t``, /run for a system unit)."""
+    unit = DEPLOY / "systemd" / unit_name
+
+    def expand(value: str) -> str:
+        return value.replace("%i", instance).replace("%t", str(runtime))
+
+    for folder in unit_values(unit, "RuntimeDirectory"):
+        (runtime / expand(folder)).mkdir(parents=True, exist_ok=True)
+    env = {}
+    for line in unit_values(unit, "Environment"):
+        name, _, value = expand(line).partition("=")
+        env[name] = value
+    return env

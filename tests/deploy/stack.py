@@ -9,6 +9,7 @@ import os
 import pwd
 import re
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -28,7 +29,7 @@ def redis_problem() -> str | None:
     try:
         import redis  # the redis extra: without it this is the reason to skip
     except ImportError:
-        return "the redis client is not installed (pip install 'kb-helpcenter[redis]')"
+        return "the redis client is not installed (kb's redis extra)"
     try:
         redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
     except redis.RedisError as exc:
@@ -40,6 +41,18 @@ def printed_headers(site: Path, fmt: str) -> str:
     """The security headers for ``site`` as the guide prints them: the helper's command."""
     command = [sys.executable, "-m", "kb.core.site_headers", "--format", fmt, str(site)]
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+IPV6 = _ipv6_loopback()
 
 
 def nginx_conf(root: Path, site: Path, ports: dict[str, int]) -> Path:
@@ -70,6 +83,9 @@ def nginx_conf(root: Path, site: Path, ports: dict[str, int]) -> Path:
             f"{PROJECT}/site": str(site),
             "listen 443 ": f"listen 127.0.0.1:{ports['https']} ",
             "listen 80;": f"listen 127.0.0.1:{ports['http']};",
+            # the IPv6 lines on the IPv6 loopback, the same ports (left out without IPv6)
+            "listen [::]:443 ": f"listen [::1]:{ports['https']} " if IPV6 else "# listen [::1] ",
+            "listen [::]:80;": f"listen [::1]:{ports['http']};" if IPV6 else "# listen [::1];",
             "127.0.0.1:8001": f"127.0.0.1:{ports['api1']}",
             "127.0.0.1:8002": f"127.0.0.1:{ports['api2']}",
         },
@@ -119,15 +135,15 @@ def wait_until(check, what: str, logs: list[Path], seconds: float = 30) -> None:
     pytest.fail(f"{what} did not come up:\n" + "\n".join(p.read_text()[-2000:] for p in logs))
 
 
-def plain_status(port: int, path: str, https: bool = False) -> int:
+def plain_status(port: int, path: str, https: bool = False, host: str = "127.0.0.1") -> int:
     if https:
         ctx = ssl.create_default_context()
         ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            "127.0.0.1", port, timeout=3, context=ctx
+            host, port, timeout=3, context=ctx
         )
     else:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+        conn = http.client.HTTPConnection(host, port, timeout=3)
     try:
         conn.request("GET", path)
         return conn.getresponse().status

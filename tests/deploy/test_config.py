@@ -69,6 +69,11 @@ def test_nginx_adds_the_site_headers_on_the_static_locations_only():
     assert "return 404" in blocks["^~ /_kb/"]
     assert re.search(r"(?m)^\s*error_page 404 /404.html;", text)
     assert "return 301 https://$host$request_uri;" in text
+    # both address families; HTTP/2 in nginx 1.22's words, nginx 1.25.1's form given beside
+    listens = re.findall(r"(?m)^\s*listen (.*);", text)
+    assert listens == ["80", "[::]:80", "443 ssl http2", "[::]:443 ssl http2"]
+    assert "nginx 1.25.1" in text and '"http2 on;"' in text
+    assert text.count("server_tokens off;") == 2  # in each server block
     assert text.count("server 127.0.0.1:") == 2  # the upstream's two instances
     size = re.search(r"client_max_body_size (\d+)k;", text)
     assert size and int(size.group(1)) * 1024 == 65536 and '"payload_too_large"' in text
@@ -163,3 +168,19 @@ def test_systemd_accepts_the_units(installed_units):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "kb-" not in result.stderr, result.stderr  # no warning about one of them
+
+
+def test_the_backup_cron_file_runs_under_cron_as_written():
+    """cron's own rules: a file name without a dot once installed, a PATH that finds
+    runuser, every % escaped, five time fields and a user."""
+    cron = DEPLOY / "kb-backup.cron"
+    guide = (ROOT / "docs" / "deployment.md").read_text()
+    assert f"install -m 644 /srv/kb/src/deploy/{cron.name} /etc/cron.d/kb-backup" in guide
+    lines = [ln for ln in cron.read_text().splitlines() if ln and not ln.startswith("#")]
+    path = next(ln for ln in lines if ln.startswith("PATH="))
+    assert "/usr/sbin" in path.split("=", 1)[1].split(":")
+    (job,) = [ln for ln in lines if not ln.startswith("PATH=")]
+    fields = job.split(None, 6)
+    assert len(fields) == 7 and fields[5] == "root", job
+    assert re.search(r"(?<!\\)%", job) is None, "a bare % ends cron's command"
+    assert "runuser -u postgres -- pg_dump --format=custom kb > /var/backups/kb/" in job

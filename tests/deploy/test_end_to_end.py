@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from importlib import metadata
 
 import pytest
 from kb.feedback_api.dashboard import CSP as DASHBOARD_CSP
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from kb.core.site_headers import site_policy
 from kb.store.engine import make_engine
 from kb.store.tables import feedback
-from tests.deploy.stack import PASSWORD, REDIS_URL
+from tests.deploy.stack import IPV6, PASSWORD, REDIS_URL, https_request, plain_status
 from tests.helpers import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -128,3 +129,32 @@ def test_what_nginx_refuses_redirects_and_hides(stack, browser):
         assert answer.getheader("Location") == f"https://127.0.0.1/{ARTICLE}"
     finally:
         conn.close()
+
+
+def test_nginx_answers_on_ipv6_too_and_names_no_version(stack):
+    ports = stack["ports"]
+    status, headers, _ = https_request(ports["https"], "GET", "/")
+    assert status == 200 and headers["server"] == ["nginx"]  # server_tokens off
+    # a folder without an index (nginx would say 403 on its own page): the site's 404 page
+    status, headers, body = https_request(ports["https"], "GET", "/assets/kb/")
+    assert status == 404 and b"<html" in body and len(headers["content-security-policy"]) == 1
+    if not IPV6:
+        pytest.skip("no IPv6 loopback on this machine: the [::] listen lines were left out")
+    assert plain_status(ports["https"], "/" + ARTICLE, https=True, host="::1") == 200
+    assert plain_status(ports["http"], "/" + ARTICLE, host="::1") == 301
+
+
+def test_each_api_instance_has_its_own_control_socket(stack):
+    """gunicorn 25.1+ opens a control socket; kb-api@.service gives each instance its own
+    runtime folder for it (one shared ~/.gunicorn/gunicorn.ctl: the second replaced the
+    first)."""
+    version = tuple(int(p) for p in metadata.version("gunicorn").split(".")[:2])
+    if version < (25, 1):
+        pytest.skip(f"gunicorn {version} opens no control socket")
+    ports = stack["ports"]
+    sockets = [
+        stack["root"] / "run" / "kb-api" / str(ports[n]) / "gunicorn.ctl" for n in ("api1", "api2")
+    ]
+    for path in sockets:
+        assert path.is_socket(), path
+    assert sockets[0] != sockets[1]
