@@ -123,7 +123,7 @@ def check_site_url(site_url: str | None, config_path: str, config_text: str) -> 
         )
     elif site_url.rstrip("/") == PLACEHOLDER_SITE_URL.rstrip("/"):
         message = (
-            f"site_url is still {PLACEHOLDER_SITE_URL}, the placeholder of kb init: set the "
+            f"site_url is {PLACEHOLDER_SITE_URL}, the example address kb init writes: set the "
             "help center's public address (sitemap.xml and canonical links are built from it)"
         )
     else:

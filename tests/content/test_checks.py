@@ -299,8 +299,8 @@ def test_site_url_unset_or_the_placeholder_is_a_warning_at_its_line(project, run
     )
     assert placeholder.exit_code == 0 and "0 errors, 1 warning" in placeholder.stderr
     assert (
-        f"mkdocs.yml:{line}: warning: site_url is still https://help.example.com/, the "
-        "placeholder of kb init: set the help center's public address"
+        f"mkdocs.yml:{line}: warning: site_url is https://help.example.com/, the example "
+        "address kb init writes: set the help center's public address"
     ) in placeholder.output
     assert runner.invoke(main, ["check", "--strict"]).exit_code == 1
 
