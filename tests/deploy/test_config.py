@@ -129,6 +129,8 @@ def test_units_read_the_environment_file_and_install():
         if unit.suffix == ".service":
             assert unit_values(unit, "EnvironmentFile") == ["/etc/kb/api.env"], unit.name
             assert unit_values(unit, "User") == ["kb"], unit.name
+            # /srv/kb is 755 for nginx: a SQLite database made by a unit is kb's alone
+            assert unit_values(unit, "UMask") == ["0027"], unit.name
         if unit.name != "kb-purge.service":  # started by its timer
             assert "[Install]" in text, unit.name
     api = DEPLOY / "systemd" / "kb-api@.service"
