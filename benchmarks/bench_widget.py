@@ -1,9 +1,10 @@
 """The feedback widget's weight: what a reader downloads for it (issue 3).
 
-Goal: its script and style together at most 3 KB gzipped, measured on the files the build
-writes (minified by kb/assets.py). Also printed, without a goal: the same files before
-minification, and the bytes the widget's markup adds to an article page (gzipped), so a
-change that bloats the template shows up next to the budget.
+Goal: its script and style together at most 3.5 KB gzipped (3 KB before the view beacon of
+issue 12), measured on the files the build writes (minified by kb/assets.py). Also printed,
+without a goal: the same files before minification, and the bytes the widget's markup adds
+to an article page (gzipped), so a change that bloats the template shows up next to the
+budget.
 
 Sizes are deterministic, so ``--quick`` measures the same thing as a full run.
 """

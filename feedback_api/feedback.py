@@ -21,8 +21,10 @@ from kb.feedback_api.limits import check_vote_limit
 from kb.feedback_api.redirects import thanks_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from kb.core.journey import parse_search, vote_outcome
 from kb.core.votes import FieldError, parse_vote
 from kb.store.engine import write_transaction
+from kb.store.journey import set_outcome
 from kb.store.votes import SubmissionConflict, upsert_vote
 
 log = logging.getLogger("feedback_api")
@@ -46,6 +48,7 @@ def post_feedback():
         )
     try:
         vote = parse_vote(data, lenient_types=is_form)
+        search = parse_search(data)
     except FieldError as exc:
         raise ApiError(422, exc.code, exc.message, exc.field) from None
     entry = known_article(vote.article)
@@ -70,7 +73,7 @@ def post_feedback():
         log.info("honeypot: dropped a vote for %s", vote.article)
         vote_id, created = 0, True
     else:
-        vote_id, created = _store(engine, vote)
+        vote_id, created = _store(engine, vote, search)
     if is_form:
         cfg = current_app.config
         return redirect(
@@ -92,14 +95,18 @@ def _is_bot(data: dict[str, Any]) -> bool:
     return value not in (None, "") and not (isinstance(value, str) and not value.strip())
 
 
-def _store(engine, vote) -> tuple[int, bool]:
-    """Upsert the vote; database trouble is a 503 with Retry-After (the widget retries)."""
+def _store(engine, vote, search: str | None = None) -> tuple[int, bool]:
+    """Upsert the vote; database trouble is a 503 with Retry-After (the widget retries). A
+    vote from a page opened by kb's search (``search``, its token) records that search's
+    outcome in the same transaction; a search that ended in a contact keeps that."""
     try:
         vote.visitor = current_app.extensions["kb_visitor"](
             engine, request.remote_addr or "", request.user_agent.string
         )
         with write_transaction(engine) as conn:
             vote_id, created = upsert_vote(conn, vote)
+            if search:
+                set_outcome(conn, search, vote_outcome(vote.csat))
     except SubmissionConflict:
         raise ApiError(
             409,

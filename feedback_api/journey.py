@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kb.core.journey import parse_contact, parse_outcome, parse_view
 from kb.core.votes import FieldError
 from kb.store.engine import write_transaction
-from kb.store.journey import record_contact, record_view, set_outcome
+from kb.store.journey import record_contact, record_view, search_query, set_outcome
 
 log = logging.getLogger("feedback_api")
 bp = Blueprint("journey", __name__)
@@ -72,7 +72,8 @@ def _visitor(engine) -> str:
 
 
 def _ingest(kind: str, parse, record):
-    """Check, count once and commit a view or a contact; the answer of both endpoints."""
+    """Check, count once and commit a view or a contact; the answer of both endpoints.
+    ``record(conn, item)`` returns whether it counted now, and what else the answer says."""
     try:
         item = parse(_body())
     except FieldError as exc:
@@ -88,20 +89,31 @@ def _ingest(kind: str, parse, record):
     try:
         item.visitor = _visitor(engine)
         with write_transaction(engine) as conn:
-            counted = record(conn, item)
+            counted, extra = record(conn, item)
     except SQLAlchemyError:
         raise _unavailable(kind) from None
-    return jsonify(id=ident, counted=counted), 201 if counted else 200
+    return jsonify(id=ident, counted=counted, **extra), 201 if counted else 200
+
+
+def _view(conn, v):
+    """Count the view; one opened from kb's search is told its query (as the search log keeps
+    it), which the page's "contact support" link carries as ``q``."""
+    counted = record_view(conn, v)
+    return counted, ({"query": search_query(conn, v.search)} if v.search else {})
 
 
 @bp.post("/views")
 def post_view():
-    return _ingest("view", parse_view, record_view)
+    return _ingest("view", parse_view, _view)
 
 
 @bp.post("/contacts")
 def post_contact():
-    return _ingest("contact", parse_contact, lambda conn, c: record_contact(conn, c) is not None)
+    return _ingest("contact", parse_contact, _contact)
+
+
+def _contact(conn, c):
+    return record_contact(conn, c) is not None, {}
 
 
 @bp.post("/search/outcome")

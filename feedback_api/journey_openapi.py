@@ -33,7 +33,15 @@ _COMMON: dict[str, Any] = {
 _ACK = {
     "type": "object",
     "required": ["id", "counted"],
-    "properties": {"id": {"type": "string"}, "counted": {"type": "boolean"}},
+    "properties": {
+        "id": {"type": "string"},
+        "counted": {"type": "boolean"},
+        "query": {
+            "type": ["string", "null"],
+            "description": "A view's search, as logged (normalised, masked): the page's "
+            '"contact support" link carries it.',
+        },
+    },
 }
 
 

@@ -58,6 +58,12 @@ VOTE_FIELDS: dict[str, Any] = {
         "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]+$",
         "description": "A UUID made by the client; the same one updates the vote.",
     },
+    "search": {
+        "type": ["string", "null"],
+        "pattern": "^[0-9a-f]{8,32}$",
+        "description": "The X-KB-Search-Id of the search that opened the article: the vote "
+        "records what that search ended in (satisfied at CSAT 4 or 5).",
+    },
 }
 FORM_FIELDS = {name: {"type": "string"} for name in VOTE_FIELDS}
 # A vote answers either the full question set (csat) or the short one (helpful), not both.

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kb.core.vocabulary import ARRIVALS, REASONS, SEARCH_OUTCOMES
+from kb.core.vocabulary import ARRIVALS, REASONS, SATISFIED_MIN, SEARCH_OUTCOMES
 from kb.core.votes import LANG_RE, REVISION_MAX, SUBMISSION_RE, FieldError, _score, _text
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{8,32}$")  # a search-log token (kb.store.searchlog)
@@ -50,9 +50,7 @@ def _common(data: dict[str, Any]) -> dict[str, Any]:
     lang = _text(data, "lang", max_len=8)
     if lang is not None and not LANG_RE.match(lang):
         raise FieldError("lang", "lang must be a language code such as 'en' or 'it'")
-    search = _text(data, "search", max_len=32)
-    if search is not None and not TOKEN_RE.match(search):
-        raise FieldError("search", "search must be the X-KB-Search-Id token")
+    search = parse_search(data)
     return {
         "id": ident,
         "article": _text(data, "article", required=True, max_len=200),
@@ -60,6 +58,19 @@ def _common(data: dict[str, Any]) -> dict[str, Any]:
         "lang": lang,
         "search": search,
     }
+
+
+def parse_search(data: dict[str, Any]) -> str | None:
+    """The optional ``search`` token of a view, a contact or a vote (the search that led there)."""
+    search = _text(data, "search", max_len=32)
+    if search is not None and not TOKEN_RE.match(search):
+        raise FieldError("search", "search must be the X-KB-Search-Id token")
+    return search
+
+
+def vote_outcome(csat: int) -> str:
+    """What a search ended in when its reader voted ``csat``: ``satisfied`` or ``unsatisfied``."""
+    return SEARCH_OUTCOMES[0] if csat >= SATISFIED_MIN else SEARCH_OUTCOMES[1]
 
 
 def parse_view(data: dict[str, Any]) -> View:

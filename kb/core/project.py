@@ -18,8 +18,14 @@ from kb.core.revisions import DEFAULT_REWRITE_SIMILARITY
 
 PEERS = ("site", "category", "type")
 METHODS = ("mixture", "beta")  # how CSAT and CES flag an article (docs/review.md)
-# vote.low and article.flagged as they happen; searches.not_found, a digest once a week.
-WEBHOOK_EVENTS: tuple[str, ...] = ("vote.low", "article.flagged", "searches.not_found")
+# vote.low, article.flagged and support.contact as they happen; searches.not_found, a digest
+# once a week.
+WEBHOOK_EVENTS: tuple[str, ...] = (
+    "vote.low",
+    "article.flagged",
+    "support.contact",
+    "searches.not_found",
+)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ SOURCES: tuple[str, ...] = ("widget", "form", "import")
 ARRIVALS: tuple[str, ...] = ("search", "article", "external")
 # What a search ended in, when the reader's next step is known.
 SEARCH_OUTCOMES: tuple[str, ...] = ("satisfied", "unsatisfied", "contact")
+SATISFIED_MIN = 4  # CSAT 4 and 5 are "satisfied" (the review's CSAT, a search's outcome)
 
 # The widget's question sets: "full" asks CSAT (1-5), then CES (1-7), then a comment; "short"
 # (for reference pages) asks "Was this page helpful?" (yes/no), then a comment. A short-set

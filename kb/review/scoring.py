@@ -23,12 +23,12 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from kb.core.vocabulary import SATISFIED_MIN
 from kb.core.votes import Vote
 from kb.review.stats import Z95, mean_interval, wilson_interval
 
 K = TypeVar("K", bound=Hashable)
 
-SATISFIED_MIN = 4  # CSAT 4 and 5 are "satisfied"
 HARD_MAX = 3  # CES 1..3 are "hard"
 CSAT_RANGE = (1, 5)
 CES_RANGE = (1, 7)

@@ -1,4 +1,5 @@
-"""Webhooks: tell another system about a low vote with a comment or a newly flagged article.
+"""Webhooks: tell another system about a low vote with a comment, a newly flagged article, or
+a reader who followed "contact support" (with what they tried, for the ticket).
 
 Events go through an **outbox** table (``webhook_outbox``) so none is lost when the
 receiver is down: :func:`collect` finds new events and stores them (each cause once, by a
@@ -34,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kb.core.project import WEBHOOK_DEFAULTS, WEBHOOK_EVENTS
-from kb.store.tables import feedback, webhook_outbox
+from kb.store.tables import contacts, feedback, webhook_outbox
 
 EVENTS = WEBHOOK_EVENTS
 BASE_DELAY = 30.0
@@ -141,21 +142,10 @@ def collect(
             )
             .order_by(f.id)
         )
-        box = webhook_outbox
-        known_q = sa.select(box.c.dedup_key).where(
-            box.c.event == "vote.low", box.c.created_at >= at - 2 * LOOKBACK
-        )
-        with engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(q).mappings()]
-            known = set(conn.execute(known_q).scalars())
-        for r in rows:
-            if f"vote.low:{r['id']}" in known:
-                continue
+        for r in _unannounced(engine, "vote.low", q, at):
             art = titles.get(r["article_id"], {})
             payload = {
-                "vote": {
-                    k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in r.items()
-                },
+                "vote": {k: _plain(v) for k, v in r.items()},
                 "article": _article(art, site_url) if art else {"id": r["article_id"]},
             }
             added += enqueue(engine, url, "vote.low", f"vote.low:{r['id']}", payload, at)
@@ -170,7 +160,50 @@ def collect(
                 "scores": a.current.to_dict(),
             }
             added += enqueue(engine, url, "article.flagged", key, payload, at)
+    if "support.contact" in events:
+        c = contacts.c
+        cols = (c.id, c.article_id, c.revision, c.lang, c.query, c.csat, c.ces, c.reason)
+        q = sa.select(*cols, c.created_at).where(c.created_at >= at - LOOKBACK).order_by(c.id)
+        for r in _unannounced(engine, "support.contact", q, at):
+            art = titles.get(r["article_id"], {})
+            payload = {
+                "contact": {k: _plain(v) for k, v in r.items()},
+                "article": _article(art, site_url) if art else {"id": r["article_id"]},
+                "context": support_context(r, art),
+            }
+            key = f"support.contact:{r['id']}"
+            added += enqueue(engine, url, "support.contact", key, payload, at)
     return added
+
+
+def support_context(contact: dict, article: dict) -> dict:
+    """What the article's "contact support" link carried (theme/assets/kb/feedback.js), for a
+    ticket tool to attach: ``article``, ``title``, ``q`` (the search that led there) and the
+    reader's ``csat``/``ces`` when they voted."""
+    ctx = {
+        "article": contact["article_id"],
+        "title": article.get("title"),
+        "q": contact.get("query"),
+        "csat": contact.get("csat"),
+        "ces": contact.get("ces"),
+    }
+    return {k: v for k, v in ctx.items() if v is not None}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def _unannounced(engine: Engine, event: str, q, at: dt.datetime) -> list[dict]:
+    """The rows of ``q`` (with an ``id``) whose ``event`` is not in the outbox yet."""
+    box = webhook_outbox
+    known_q = sa.select(box.c.dedup_key).where(
+        box.c.event == event, box.c.created_at >= at - 2 * LOOKBACK
+    )
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        known = set(conn.execute(known_q).scalars())
+    return [r for r in rows if f"{event}:{r['id']}" not in known]
 
 
 def _article(a: dict, site_url: str | None) -> dict:

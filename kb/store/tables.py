@@ -157,7 +157,7 @@ webhook_outbox = Table(
     "webhook_outbox",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("event", String(40), nullable=False),  # vote.low | article.flagged
+    Column("event", String(40), nullable=False),  # vote.low | article.flagged | support.contact
     Column("dedup_key", String(200), nullable=False, unique=True),  # one event per cause
     Column("url", Text, nullable=False),
     Column("payload", Text, nullable=False),  # the JSON body, exactly as signed

@@ -149,3 +149,20 @@ def test_purge_deletes_contacts_reader_hashes_and_view_ids_but_keeps_counts(app,
     assert (result.contacts, result.readers, result.view_ids) == (1, 1, 1)
     assert rows(app, contacts) == rows(app, view_readers) == rows(app, view_ids) == []
     assert [r["views"] for r in rows(app, view_counts)] == [1]
+
+
+def test_a_view_from_search_learns_its_query_and_the_vote_ends_the_search(app, client, articles):
+    token = search_token(client)
+    view = {"id": new_submission(), "article": articles[0]["id"], "search": token}
+    answer = post(client, "/api/v1/views", view)
+    # the page's "contact support" link carries it as q
+    assert answer.status_code == 201 and answer.get_json()["query"] == "password"
+    assert "query" not in post(client, "/api/v1/views", {**view, "search": None}).get_json()
+    vote = {"article": articles[0]["id"], "csat": 2, "submission": new_submission()}
+    assert post(client, "/api/v1/feedback", {**vote, "search": token}).status_code == 201
+    assert {r["token"]: r["outcome"] for r in rows(app, search_log)} == {token: "unsatisfied"}
+    # the follow-up step of the same vote, now satisfied: the latest answer counts
+    assert post(client, "/api/v1/feedback", {**vote, "csat": 5, "search": token}).status_code == 200
+    assert [r["outcome"] for r in rows(app, search_log)] == ["satisfied"]
+    bad = post(client, "/api/v1/feedback", {**vote, "search": "../../etc"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "search"

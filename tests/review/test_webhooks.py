@@ -182,3 +182,43 @@ def test_a_corrected_url_re_targets_pending_events_and_status_shows_the_last_err
     assert sorted(_Receiver.got) == [("article.flagged", True), ("vote.low", True)]
     after = runner.invoke(main, ["webhooks", "status"])
     assert "sent: 2" in after.output and "last error" not in after.output
+
+
+def test_a_contact_with_support_is_announced_once_with_what_the_reader_tried(site):
+    from kb.core.journey import Contact
+    from kb.store.engine import write_transaction
+    from kb.store.journey import record_contact
+
+    project, engine = site
+    arts = manifest_articles(project)
+    contact = Contact(
+        contact="5f0c1d2e-0000-4000-8000-00000000c0de",
+        article=WEAK,
+        revision=arts[WEAK]["revision"],
+        lang="en",
+        query="Refund  for my annual plan, me@example.com",
+        csat=1,
+        ces=2,
+        reason="missing_steps",
+        visitor="v" * 32,
+    )
+    with write_transaction(engine) as conn:
+        assert record_contact(conn, contact) is not None
+    assert queue(project, engine) == 3  # the low vote, the flag and the contact
+    assert queue(project, engine) == 0
+    seen = []
+    webhooks.deliver(engine, SECRET, post=lambda u, b, h: seen.append((h, b)) or 200)
+    [event] = [json.loads(b) for h, b in seen if h["X-Kb-Event"] == "support.contact"]
+    assert event["context"] == {
+        "article": WEAK,
+        "title": "Can I get a refund?",
+        "q": "refund for my annual plan, [email]",  # as stored: normalised, masked
+        "csat": 1,
+        "ces": 2,
+    }
+    assert event["article"]["title"] == "Can I get a refund?"
+    assert (event["contact"]["reason"], event["contact"]["revision"]) == (
+        "missing_steps",
+        arts[WEAK]["revision"],
+    )
+    assert "visitor" not in event["contact"]  # the reader's hash never leaves kb

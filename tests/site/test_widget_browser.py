@@ -118,7 +118,7 @@ def test_three_steps_make_one_vote(page, base, votes):
     assert page.get_attribute("[data-csat='2']", "aria-pressed") == "true"
     expect_text(page, "[data-kb-status]", "Thanks, your vote is recorded.")
     support = page.locator("[data-kb-support] a")
-    assert support.is_visible()  # a low score offers a person
+    assert support.is_visible() and "md-button" in support.get_attribute("class")  # prominent
     query = parse_qs(urlsplit(support.get_attribute("href")).query)
     assert query == {"source": ["kb"], "article": [ARTICLE_ID], "title": ["Can I get a refund?"]}
     shot(page, "2-ces")
@@ -138,7 +138,9 @@ def test_three_steps_make_one_vote(page, base, votes):
     assert row["comment"] == "The refund form is not where step 2 says."
     assert row["reason"] == "missing_steps" and row["source"] == "widget"
     assert row["submission"] == first["submission"] and uuid.UUID(row["submission"]).version == 4
-    assert len(posts(seen)) == 3
+    votes_sent = [r for r in posts(seen) if urlsplit(r.url).path == "/api/v1/feedback"]
+    assert len(votes_sent) == 3  # and the page's one view beacon
+    assert [urlsplit(r.url).path for r in posts(seen)].count("/api/v1/views") == 1
     assert all(urlsplit(r.url).netloc == urlsplit(base).netloc for r in seen["requests"])
     assert seen["dialogs"] == [] and page.evaluate("document.cookie") == ""
     assert not [r for r in posts(seen) if "cookie" in r.headers]
@@ -201,7 +203,8 @@ def test_high_score_hides_reasons_and_support(page, base, votes):
     page.click("[data-kb-step='2'] [data-kb-skip]")  # CES is optional
     page.wait_for_selector("textarea[name=comment]")
     assert page.locator("[data-kb-reasons]").is_hidden()
-    assert page.locator("[data-kb-support]").is_hidden()
+    assert page.locator("[data-kb-support]").is_visible()  # always there, not pressed on
+    assert "md-button" not in (page.get_attribute("[data-kb-contact]", "class") or "")
     page.click("[data-kb-step='3'] [data-kb-skip]")
     page.wait_for_selector("[data-kb-feedback-done]")
     [row] = wait_until(votes)

@@ -150,6 +150,34 @@ def test_support_link_carries_article_id_and_title(project):
     assert "Contact support" in form.words
 
 
+def test_every_article_reports_its_view_and_offers_support_widget_or_not(project):
+    set_kb_option(project, "      support_url: https://support.example.com/new\n")
+    write_article(
+        project, "billing/quiet.md", "---\ntitle: Quiet & calm\nfeedback: false\n---\nText\n"
+    )
+    build_site(project / "mkdocs.yml")
+    site = project / "site"
+    manifest = json.loads((site / "_kb" / "manifest.json").read_text())["articles"]
+    quiet = next(a for a in manifest if a["title"] == "Quiet & calm")
+    html = page(site, "billing/quiet/index.html")
+    [hook] = re.findall(r"<div class=\"kb-contact\"[^>]*>", html)
+    assert (
+        f'data-kb-view="{quiet["id"]}"' in hook and f'data-revision="{quiet["revision"]}"' in hook
+    )
+    assert 'data-lang="en"' in hook and 'data-api=""' in hook
+    # no widget here: contact support sits alone at the article's foot
+    [href] = re.findall(r'<a data-kb-contact href="([^"]+)"', html)
+    assert parse_qs(urlsplit(href.replace("&amp;", "&")).query) == {
+        "article": [quiet["id"]],
+        "title": ["Quiet & calm"],
+    }
+    # with the widget, the one link is the widget's (no second one below it)
+    refund = page(site)
+    assert refund.count("data-kb-contact") == 1 and refund.count("data-kb-view=") == 1
+    for rel in ("index.html", "billing/index.html"):
+        assert "data-kb-view" not in page(site, rel)  # only articles count views
+
+
 def test_no_support_link_without_support_url(built_site):
     assert "data-kb-support" not in page(built_site)
 
@@ -201,7 +229,7 @@ def test_every_widget_string_exists_in_every_language():
         assert keys <= set(table), f"{lang} misses {sorted(keys - set(table))}"
 
 
-def test_script_and_style_fit_in_3_kb_gzipped(built_site):
+def test_script_and_style_fit_in_3_5_kb_gzipped(built_site):
     sizes = widget_sizes(built_site / "assets" / "kb")
     total = sum(s["gzip"] for s in sizes.values())
     print(f"widget: {sizes} -> {total} B gzipped of {WIDGET_BUDGET}")

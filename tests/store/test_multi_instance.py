@@ -107,6 +107,19 @@ def request(
         conn.close()
 
 
+def instance_env(db_url: str, site, project, **more: str) -> dict:
+    """An API instance's environment: this one's, less its KB_ settings, plus these."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env.update(
+        KB_DATABASE_URL=db_url,
+        KB_SITE_DIR=str(site),
+        KB_PROJECT_DIR=str(project),
+        KB_RATE_LIMIT="off",
+        **more,
+    )
+    return env
+
+
 @pytest.fixture
 def cluster(tmp_path, feedback_site):
     reason = pg_unreachable()
@@ -114,12 +127,10 @@ def cluster(tmp_path, feedback_site):
     url, schema = fresh_pg_url()
     engine = make_engine(url)
     upgrade(engine)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    env.update(
-        KB_DATABASE_URL=url,
-        KB_SITE_DIR=str(feedback_site),
-        KB_PROJECT_DIR=str(tmp_path),
-        KB_RATE_LIMIT="off",
+    env = instance_env(
+        url,
+        feedback_site,
+        tmp_path,
         KB_ADMIN_PASSWORD=PASSWORD,
         KB_SECRET_KEY="shared-by-every-instance",
     )

@@ -3,6 +3,7 @@
    with the same client-made submission id, so follow-ups and retries update one vote.
    Answers the API could not take (offline, 5xx, 429) wait in localStorage (no cookies, at
    most a week) and are sent on the next page view or when the browser comes back online.
+   Article pages also send one view and record "contact support" (the journey, below).
    The build minifies this file (kb/assets.py). */
 (() => {
   const KEY = "kb-feedback-queue", WEEK = 6048e5;
@@ -54,11 +55,52 @@
     Object.values(q).forEach(send);
   };
 
+  // The reader's journey: one view per article page shown, with how the reader came (from
+  // kb's search, another page of the site, or outside), and "contact support" recorded, its
+  // link carrying what the reader tried. Nothing about the reader is kept on the device: ids
+  // are random, and the search that led here comes in the address (?kb_search=, put there by
+  // search.js), taken out of it at once. Without an API nothing is counted; links still work.
+  let answers = {}, search, shown = 0;
+  // A string body goes as text/plain: no CORS preflight. Retried twice, 3 s apart, same id.
+  const beacon = (api, path, body, n = 2) => fetch(api + "/api/v1/" + path, {
+    method: "POST", credentials: "omit", keepalive: true, body: JSON.stringify(body),
+  }).then((r) => (r.status < 500 ? r : Promise.reject())).catch(() => n
+    && new Promise((ok) => setTimeout(ok, 3e3)).then(() => beacon(api, path, body, n - 1)));
+  const journey = () => {
+    const el = document.querySelector("[data-kb-view]"), url = new URL(location);
+    const inside = shown++ || document.referrer.startsWith(location.origin + "/");
+    search = url.searchParams.get("kb_search");
+    if (search) {
+      url.searchParams.delete("kb_search");
+      history.replaceState(history.state, "", url);
+    }
+    if (!el || el.kbSent) return;
+    el.kbSent = 1;
+    const d = el.dataset, at = { article: d.kbView, revision: d.revision, lang: d.lang, search };
+    const contact = uuid();  // one per page shown: clicking twice is one contact
+    let q;
+    // No arrival: the API takes "search" with a search, else "external".
+    beacon(d.api, "views", { ...at, id: uuid(), arrival: !search && inside ? "article" : null })
+      .then((r) => r && r.json()).then((j) => { q = j.query; }, () => {});
+    document.querySelectorAll("[data-kb-contact]").forEach((a) => {
+      const href = a.href;
+      a.onclick = a.onauxclick = () => {
+        // The short question set's "helpful" is CSAT 4 or 2, as the API stores it.
+        const { helpful: h, csat = h == null ? h : h ? 4 : 2, ces, reason } = answers;
+        const u = new URL(href), ctx = { q, csat, ces };
+        for (const k in ctx) if (ctx[k]) u.searchParams.set(k, ctx[k]);
+        a.href = u;
+        beacon(d.api, "contacts", { ...at, id: contact, q, csat, ces, reason });
+      };
+    });
+  };
+
   const widget = (root) => {
     const d = root.dataset, all = (s) => root.querySelectorAll(s);
     const steps = all("[data-kb-step]"), status = root.querySelector("[data-kb-status]");
-    const low = all("[data-kb-reasons],[data-kb-support]");
-    const vote = { article: d.article, revision: d.revision, lang: d.lang, submission: uuid() };
+    const low = all("[data-kb-reasons]"), contact = all("[data-kb-contact]");
+    // With the search that led here, if any: the API records what that search ended in.
+    const vote = answers = { article: d.article, revision: d.revision, lang: d.lang, submission: uuid(), search };
     const say = (text) => { status.textContent = text; };
     // Steps by number: 1 the first question, 2 CES (the full set only), 3 the comment.
     const show = (n, focus) => {
@@ -85,6 +127,7 @@
         .forEach((b) => b.setAttribute("aria-pressed", b == button));
       if (name != "ces") {
         low.forEach((el) => { el.hidden = !isLow(); });
+        contact.forEach((a) => a.classList.toggle("md-button", isLow()));  // offered prominently
         if (!isLow()) delete vote.reason;
       }
       post();
@@ -130,6 +173,8 @@
 
   const init = () => {
     flush();
+    answers = {};
+    journey();
     document.querySelectorAll("[data-kb-feedback]:not(.kb-fb--js)").forEach(widget);
   };
   addEventListener("online", flush);

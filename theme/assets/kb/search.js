@@ -95,6 +95,8 @@
         var link = el("a", "md-search-result__link");
         var url = new URL(r.url, base);
         if (r.section && r.section.anchor) url.hash = r.section.anchor;
+        /* The article page reports its view as opened from this search (feedback.js). */
+        if (state.token) url.searchParams.set("kb_search", state.token);
         link.href = url.href;
         link.setAttribute("data-kb-search-result", "");
         link.dataset.id = r.id;
