@@ -20,6 +20,7 @@ from kb.search.index import SearchIndexError
 from kb.search.service import SearchService
 from sqlalchemy.exc import SQLAlchemyError
 
+from kb.core.vocabulary import LANG_RE
 from kb.store.searchlog import LogWriter, log_click, log_search, new_token
 
 log = logging.getLogger("search")
@@ -53,7 +54,11 @@ def _params() -> tuple[str, str | None, int]:
         raise ApiError(422, "invalid_field", f"q is longer than {MAX_Q} characters", "q")
     lang = request.args.get("lang") or None
     if lang is not None and lang not in LANGS:
-        raise ApiError(422, "invalid_field", f"lang must be one of {', '.join(LANGS)}", "lang")
+        if not LANG_RE.match(lang):
+            raise ApiError(
+                422, "invalid_field", "lang must be a language code such as 'en' or 'it'", "lang"
+            )
+        lang = None  # a page's language search has no analysis for (de, fr): the index's own
     raw = request.args.get("limit", "10")
     try:
         limit = int(raw)
@@ -148,7 +153,9 @@ OPENAPI_PATHS = {
                     "name": "lang",
                     "in": "query",
                     "required": False,
-                    "schema": {"type": "string", "enum": list(LANGS)},
+                    "description": f"The page's language; one without kb's analysis "
+                    f"({', '.join(LANGS)} have it) searches in the index's default language.",
+                    "schema": {"type": "string", "pattern": LANG_RE.pattern},
                 },
                 {
                     "name": "limit",
