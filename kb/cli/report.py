@@ -156,9 +156,14 @@ def site_summary(result) -> dict:
         "prior_csat_mean": round(a / (a + b), 4),
         "prior_strength": round(a + b, 1),
     }
-    j = (result.journey or Journey()).to_dict()
-    out.update({k: j[k] for k in SITE_FIELDS})
+    out.update(_site_fields(result.journey))
     return out
+
+
+def _site_fields(journey: Journey | None) -> dict:
+    """The site's (or a category's) views, readers, contacts and readers per contact."""
+    j = (journey or Journey()).to_dict()
+    return {k: j[k] for k in SITE_FIELDS}
 
 
 def _has_journey(result) -> bool:
@@ -194,7 +199,10 @@ def as_json(result, rows, since: str | None) -> dict:
         "since": since,
         "settings": asdict(result.settings),
         "site": site_summary(result),
-        "categories": {k: t.to_dict() for k, t in sorted(result.baselines.by_category.items())},
+        "categories": {
+            k: {**t.to_dict(), **_site_fields(result.category_journeys.get(k))}
+            for k, t in sorted(result.baselines.by_category.items())
+        },
         "types": {k: t.to_dict() for k, t in sorted(result.baselines.by_type.items())},
         "articles": [a.to_dict() for a in rows],
     }

@@ -142,7 +142,8 @@ class Review:
     settings: ReviewSettings
     orphans: dict[str, Tally] = field(default_factory=dict)  # votes for unknown articles
     groups: TwoGroups | None = None  # the site's typical and weak articles (method mixture)
-    journey: Journey | None = None  # the site's views, readers, contacts (when known)
+    journey: Journey | None = None  # the site's views, readers, contacts (votes: baselines)
+    category_journeys: dict[str, Journey] = field(default_factory=dict)
 
     @property
     def flagged(self) -> list[ArticleReview]:

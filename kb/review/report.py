@@ -19,7 +19,7 @@ from kb.core.revisions import load_for_report
 from kb.review.deflection import Journey
 from kb.review.flags import Review, review
 from kb.review.history import recover_history
-from kb.review.journey import by_revision, site_journey
+from kb.review.journey import by_revision, category_journeys, site_journey
 from kb.review.queries import has_votes_table, load_tallies
 from kb.review.scoring import Tally
 from kb.review.searches import zero_result_queries_by_day
@@ -33,6 +33,7 @@ class ReviewInputs:
     zero_results: list[tuple]
     journeys: dict[str, dict[str, Journey]] | None = None  # per article and revision
     site_journey: Journey | None = None
+    category_journeys: dict[str, Journey] | None = None
 
 
 def load_inputs(
@@ -57,7 +58,8 @@ def load_inputs(
         load_tallies(engine, since=since),
         zero_result_queries_by_day(engine, since=since),
         by_revision(engine, since=since, votes=False),
-        site_journey(engine, since=since),
+        site_journey(engine, since=since, votes=False),
+        category_journeys(engine, manifest.get("articles", []), since=since, votes=False),
     )
 
 
@@ -97,4 +99,5 @@ def load_review(
         journeys=inputs.journeys,
     )
     result.journey = inputs.site_journey
+    result.category_journeys = inputs.category_journeys or {}
     return result

@@ -93,6 +93,8 @@ def test_site_counts_a_reader_of_two_articles_once(journey_db):
     assert (site.views, site.readers, site.contacts, site.votes) == (6, 4, 2, 2)
     assert sum(j.readers for j in jr.by_article(journey_db).values()) == 5
     assert site.self_service_score == pytest.approx(2.0)
+    quick = jr.site_journey(journey_db, votes=False)  # what the report reads
+    assert (quick.views, quick.readers, quick.contacts, quick.votes) == (6, 4, 2, 0)
     low, high = site.self_service_interval
     assert low < 2.0 < high
 

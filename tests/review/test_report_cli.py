@@ -213,6 +213,11 @@ def test_json_has_each_articles_journey_and_the_sites(runner, journeyed):
     assert (site["views"], site["readers"], site["contacts"]) == (1600, 1600, 124)
     assert site["self_service_score"] == pytest.approx(1600 / 124, abs=0.01)
     assert site["self_service_low"] < site["self_service_score"] < site["self_service_high"]
+    account = doc["categories"]["account"]  # the busy article's category
+    assert account["contacts"] == 84 + 4 * sum(
+        a["category"] == "account" and a["id"] != CONTACTED for a in arts.values()
+    )
+    assert sum(c["readers"] for c in doc["categories"].values()) == 1600
 
 
 def test_table_and_markdown_show_readers_and_contacts(runner, journeyed):
