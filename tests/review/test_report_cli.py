@@ -238,3 +238,29 @@ def test_without_readers_the_table_stays_as_it_was(runner, voted):
     doc = json.loads(run(runner, "--format", "json").output)
     assert doc["site"]["readers"] == 0 and doc["site"]["self_service_score"] is None
     assert all(a["readers"] == 0 for a in doc["articles"])
+
+
+def test_the_report_says_which_questions_each_page_asks(runner, project, monkeypatch):
+    """A short-set page's 'yes' votes count as satisfied: its CSAT is its share of yes."""
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KB_SITE_DIR", raising=False)
+    yml = project / "mkdocs.yml"
+    text = yml.read_text(encoding="utf-8")
+    yml.write_text(
+        text.replace("  - kb:\n", "  - kb:\n      short_questions: [troubleshooting/**]\n", 1),
+        encoding="utf-8",
+    )
+    build_site(yml)
+    arts = manifest_articles(project)
+    short = "cant-sign-in-2d5f88"
+    engine = engine_for(project)
+    add_votes(engine, short, arts[short]["revision"], [4, 4, 4, 2])  # yes, yes, yes, no
+    engine.dispose()
+    doc = json.loads(run(runner, "--format", "json").output)
+    by_id = {a["id"]: a for a in doc["articles"]}
+    assert by_id[short]["questions"] == "short" and by_id[short]["csat"] == 0.75
+    assert {a["questions"] for i, a in by_id.items() if i != short} >= {"full"}
+    table = runner.invoke(main, ["report"], env={"COLUMNS": "200"}).output
+    assert "short questions (helpful?)" in table
+    rows = list(csv.DictReader(io.StringIO(run(runner, "--format", "csv").output)))
+    assert {r["questions"] for r in rows if r["id"] == short} == {"short"}

@@ -150,6 +150,8 @@ def test_the_short_question_set_asks_helpful_then_a_comment(page, base, votes):
     page.goto(base + "troubleshooting/cant-sign-in/")
     assert page.locator("[data-csat]").count() == 0 and page.locator("[data-ces]").count() == 0
     expect_text(page, "[data-kb-step='1'] legend", "Was this page helpful?")
+    page.locator("[data-kb-feedback]").scroll_into_view_if_needed()
+    shot(page, "short-helpful")
     page.click("[data-helpful='no']")
     page.wait_for_selector("textarea[name=comment]")
     wait_until(lambda: len(votes()) == 1)
