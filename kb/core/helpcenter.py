@@ -274,13 +274,16 @@ def load_help_center(
     with_git: bool = True,
     cache: ArticleCache | None = None,
     languages: Sequence[str] = (),
+    index_articles: bool = False,
 ) -> HelpCenter:
     """Load every article; problems are collected as findings, never raised one by one.
 
     With ``cache`` (a dict kept between builds, as ``kb serve`` does), files that have not
     changed since the last build are not read and parsed again. With ``languages`` (the
     first is the default), articles are under ``<lang>/`` folders and translations of one
-    article share its id (:mod:`kb.core.translations`)."""
+    article share its id (:mod:`kb.core.translations`). With ``index_articles`` (a site that
+    keeps its own navigation) a folder's ``index.md`` is an article like any other page; only
+    the root's, the home page, stays apart."""
     docs_dir = Path(docs_dir)
     paths = list(paths) if paths is not None else walk_markdown(docs_dir)
     articles: list[Article] = []
@@ -292,7 +295,7 @@ def load_help_center(
         if is_partial(path):
             partials.append(path)
             continue
-        if is_index(path):
+        if is_index(path) and not (index_articles and "/" in path):
             index_pages.append(path)
             continue
         try:

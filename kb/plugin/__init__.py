@@ -43,7 +43,7 @@ from kb.plugin.compat import Partials, RootLinks, template_cache, write_redirect
 from kb.plugin.config import KbConfig
 from kb.plugin.fast_render import ConverterPool, renderer
 from kb.plugin.progress import BuildProgress
-from kb.plugin.site_mode import keeps_site, nav_titles, site_findings, site_nav_info
+from kb.plugin.site_mode import keeps_site, nav_titles, site_findings, site_main, site_nav_info
 from kb.plugin.site_nav import (
     CATEGORY_TEMPLATE,
     HOME_TEMPLATE,
@@ -161,6 +161,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             cache=cache,
             default_lang=self.lang,
             languages=self.config.languages,
+            index_articles=self.keeps_site,  # a section's own page is a page like the others
         )
         # kb check's checks (nothing from outside the articles folder reaches the site)
         findings = checks.check_help_center(
@@ -227,6 +228,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             if key not in self._bytecode_caches:
                 self._bytecode_caches[key] = template_cache(config)
             env.bytecode_cache = self._bytecode_caches[key]
+        site_main(env, config)
         return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:

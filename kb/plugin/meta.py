@@ -34,7 +34,10 @@ def page_description(kb: dict, site_description: str = "") -> str:
 
 
 def page_context(plugin, page: Page, kb: dict) -> None:
-    """The page-context hook: ``page.meta['description']``, the page's own or kb's, escaped."""
+    """The page-context hook: ``page.meta['description']``, the page's own or kb's, escaped.
+    A site that keeps its own structure keeps its own descriptions."""
+    if kb.get("structure") == "site":
+        return
     own = page.meta.get("description")
     if isinstance(own, str) and own.strip():
         text = own.strip()

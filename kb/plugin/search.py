@@ -90,7 +90,7 @@ def related_articles(plugin, config: MkDocsConfig) -> dict[str, list[str]] | Non
     """Related articles (a few seconds for thousands of articles), computed in the child
     while the parent renders Markdown; the parent takes them at its first article page."""
     limit = plugin.config.related_articles
-    if not plugin.config.search or not limit:
+    if not plugin.config.search or not limit or plugin.keeps_site:  # not shown on such a site
         return None
     return related(documents(plugin), limit)
 
@@ -109,6 +109,8 @@ def page_context(plugin, page, kb: dict) -> None:
     """Add ``kb["related"]``: ``[{"title", "url"}]`` for an article page."""
     limit = plugin.config.related_articles
     if kb.get("kind") != "article" or not limit or not plugin.config.search:
+        return
+    if kb.get("structure") == "site":  # the site's own templates show no related articles
         return
     current = state(plugin)
     if current.related is None and plugin._background.pid is not None:
