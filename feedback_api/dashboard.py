@@ -23,6 +23,7 @@ from flask import (
 )
 from kb.feedback_api import dashboard_auth as auth
 from kb.feedback_api import dashboard_data as data
+from kb.feedback_api import dashboard_journey
 from kb.feedback_api.dashboard_data import get_review, safe
 from kb.feedback_api.db import get_engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -136,6 +137,7 @@ def overview():
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=TREND_DAYS)
     days = safe(lambda: queries.daily_tallies(engine, since=since), [])
     trend = data.rolling_trend(days)
+    journey, journey_total = dashboard_journey.overview(engine, since)
     comments = safe(lambda: queries.recent_comments(engine, limit=8), [])
     handled = safe(lambda: review_store.handled_ids(engine, [c["id"] for c in comments]), set())
     titles = {a.id: a.article.get("title") for a in review.articles}
@@ -149,6 +151,8 @@ def overview():
         titles=titles,
         zero=data.zero(engine, since, 10),
         days=TREND_DAYS,
+        journey=journey,
+        journey_total=journey_total,
     )
 
 
@@ -209,6 +213,7 @@ def article(article_id: str):
         comments=comments,
         handled=handled,
         searches=searches,
+        funnel=dashboard_journey.article_funnel(engine, article_id),
         acks=safe(lambda: review_store.acks_of(engine, article_id), []),
     )
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.a11y.axe import audit, describe, require_axe, severe
 from tests.dashboard_server import log_in, serve_dashboard
-from tests.notfound_helpers import add_journeys
+from tests.notfound_helpers import add_journeys, seed_journey
 from tests.review_helpers import engine_for, seed_weak_article
 
 pytestmark = pytest.mark.browser
@@ -96,6 +96,7 @@ def dashboard(tmp_path_factory):
         engine = engine_for(project)
         add_journeys(engine)  # the searches that did not help, for the "could not find" page
         engine.dispose()
+        seed_journey(project)  # views and contacts: the overview's and the funnel's charts
         with serve_dashboard(project) as base:
             yield base
 
@@ -120,7 +121,9 @@ def test_dashboard_pages(browser, dashboard, scheme):
         for name in pages:
             page.goto(dashboard + name)
             if name.startswith("articles/request"):
-                page.wait_for_function("() => window.Chart && Chart.getChart('revisions')")
+                page.wait_for_function("() => window.Chart && Chart.getChart('funnel')")
+            elif name == "":
+                page.wait_for_function("() => window.Chart && Chart.getChart('journey')")
             check(page, f"dashboard/{name}", found)
     finally:
         context.close()
