@@ -165,3 +165,42 @@ def test_rates_and_lineages_are_pure():
     cur, before = by_lineage(per_rev, {"old": 0, "new": 1}, 1)
     assert (cur.readers, cur.contacts, before.readers, before.contacts) == (55, 1, 100, 20)
     assert by_lineage({"x": Journey(readers=3)}, {"x": 0}, 0)[1] is None
+
+
+def test_a_rewrite_compares_the_contact_rate_of_both_texts():
+    from kb.cli.report import _before_after
+    from kb.review.flags import review
+    from kb.review.scoring import Tally
+
+    history = {
+        "articles": {"w": {"revisions": [{"revision": "r1"}, {"revision": "r2", "rewrite": True}]}}
+    }
+    manifest = [{"id": "w", "revision": "r2"}] + [
+        {"id": f"o{i}", "revision": "x"} for i in range(9)
+    ]
+    votes = {"w": {"r1": Tally(votes=30, satisfied=12), "r2": Tally(votes=20, satisfied=17)}}
+    journeys = {
+        "w": {
+            "r1": Journey(views=700, readers=600, contacts=84),
+            "r2": Journey(views=260, readers=220, contacts=7),
+        }
+    }
+    journeys |= {f"o{i}": {"x": Journey(views=120, readers=100, contacts=4)} for i in range(9)}
+    r = next(a for a in review(manifest, votes, history, journeys=journeys).articles if a.id == "w")
+    assert (r.journey.readers, r.journey.contacts, r.journey.votes) == (220, 7, 20)
+    assert (r.journey_before.readers, r.journey_before.contacts, r.journey_before.votes) == (
+        600,
+        84,
+        30,
+    )
+    assert "contacts" not in [
+        x.code for x in r.reasons
+    ]  # the old text's contacts are not held against the new
+    d = r.to_dict()
+    assert d["readers"] == 220 and d["before_journey"]["contact_rate"] == pytest.approx(0.14)
+    assert {x["revision"]: x["contacts"] for x in d["revisions"]} == {"r1": 84, "r2": 7}
+    assert "contacted support 14% (600 readers) → 3% (220)" in _before_after(r)
+    old = review([{"id": "w", "revision": "r1"}, *manifest[1:]], votes, None, journeys=journeys)
+    assert "14% of its 600 readers contacted support; the site's is 4%" in [
+        x.text for x in old.articles[0].reasons
+    ]
