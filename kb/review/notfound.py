@@ -68,6 +68,7 @@ class Topic:
     terms: Counter = field(default_factory=Counter)
     words: dict[str, Counter] = field(default_factory=dict)  # term -> the words it came from
     about: list[str] = field(default_factory=list)
+    vague: bool = False  # its queries are stop words only ("can", "how to"): no terms
 
     @property
     def label(self) -> str:
@@ -161,7 +162,7 @@ def group(rows: Iterable[Mapping[str, Any]], lang: str = "en") -> list[Topic]:
         query, n = str(r["query"]), int(r["count"])
         row_lang = r.get("lang") or lang
         key = topic_key(query, row_lang)
-        t = topics.setdefault(key, Topic(key))
+        t = topics.setdefault(key, Topic(key, vague=not query_terms(query, row_lang)))
         t.searches += n
         t.failures[r.get("failure") or "no_result"] += n
         t.langs[row_lang] += n
@@ -174,8 +175,47 @@ def group(rows: Iterable[Mapping[str, Any]], lang: str = "en") -> list[Topic]:
     return ranked(topics.values())
 
 
+def ranked_key(t: Topic) -> tuple:
+    return (-t.searches, -t.failures.get("contact", 0), t.label)
+
+
 def ranked(topics: Iterable[Topic]) -> list[Topic]:
-    return sorted(topics, key=lambda t: (-t.searches, -t.failures.get("contact", 0), t.label))
+    return sorted(topics, key=ranked_key)
+
+
+def join_narrower(topics: list[Topic]) -> list[Topic]:
+    """Join a topic into a wider one about the same article: when every search of topic
+    ``T`` opened an article, and a topic whose words include all of ``T``'s ended mostly on
+    that same article, ``T`` is part of it ("refund" into "refund my order" when both
+    readers ended on the refund article); so is a topic of stop words alone ("can", "how
+    to") with any topic of words that ended on its article. ``T`` joins the costliest such
+    topic; searches that found nothing are never joined this way (a missing article's words
+    are what matter there)."""
+    top = {id(t): t.articles.most_common(1)[0][0] for t in topics if t.articles}
+    into: dict[int, Topic] = {}
+    for t in sorted(topics, key=lambda t: (t.vague, -len(t.key))):  # the widest first
+        if t.failures.get("no_result") or id(t) not in top:
+            continue
+        words = set(t.key)
+        wider = [
+            u
+            for u in topics
+            if u is not t
+            and top.get(id(u)) == top[id(t)]
+            and (words < set(u.key) or (t.vague and not u.vague))
+        ]
+        if wider:
+            into[id(t)] = min(wider, key=ranked_key)
+
+    def final(t: Topic) -> Topic:
+        while id(t) in into:
+            t = into[id(t)]
+        return t
+
+    for t in topics:
+        if id(t) in into:
+            final(t).add(t)
+    return ranked(t for t in topics if id(t) not in into)
 
 
 def join_by_meaning(
@@ -253,7 +293,7 @@ def load_not_found(
     ``meaning`` and a model in the built site's search, topics are joined by meaning too.
     The ``shown`` costliest topics get the article they seem to be about."""
     articles = list(articles)
-    topics = group(failed_searches(engine, since=since, until=until), lang)
+    topics = join_narrower(group(failed_searches(engine, since=since, until=until), lang))
     grouped_by = "words"
     encoder = site_encoder(site_dir) if meaning and len(topics) > 1 else None
     if encoder is not None:

@@ -8,7 +8,7 @@ import pytest
 
 from kb.cli import main
 from kb.plugin.builder import build_site
-from kb.review.notfound import group, join_by_meaning, load_not_found, topic_key
+from kb.review.notfound import group, join_by_meaning, join_narrower, load_not_found, topic_key
 from tests.helpers import require
 from tests.notfound_helpers import add_journeys, add_search
 from tests.review_helpers import engine_for, manifest_articles
@@ -215,3 +215,26 @@ def test_with_a_search_model_topics_that_mean_the_same_are_one(project, monkeypa
     assert refund["searches"] == 8 and (refund["contact"], refund["no_result"]) == (5, 3)
     assert [e["query"] for e in refund["examples"]] == ["refund", "get my money back"]
     assert topics["cancel subscription"]["searches"] == 4
+
+
+def test_a_narrower_topic_joins_the_wider_one_its_readers_ended_on():
+    def row(query, failure, article=None, n=1):
+        return {"query": query, "failure": failure, "article": article, "count": n}
+
+    topics = join_narrower(
+        group(
+            [
+                row("can i get a refund", "contact", REFUND, 5),
+                row("refund", "unsatisfied", REFUND, 3),  # its words are in the first's
+                row("can", "contact", REFUND, 2),  # stop words alone, same article
+                row("refund", "unsatisfied", "invoices", 1),
+                row("refund paypal", "no_result", None, 4),  # found nothing: stays apart
+                row("paypal", "contact", "payment-methods", 2),  # another article
+            ]
+        )
+    )
+    assert [(t.label, t.searches, dict(t.articles)) for t in topics] == [
+        ("can i get a refund", 11, {REFUND: 10, "invoices": 1}),
+        ("refund paypal", 4, {}),
+        ("paypal", 2, {"payment-methods": 2}),
+    ]
