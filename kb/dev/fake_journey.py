@@ -43,10 +43,19 @@ def _hex(*parts: object, size: int = 32) -> str:
     return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:size]
 
 
+# Words readers leave out of a search box.
+STOP_WORDS = frozenset(
+    "how do does can what where why when which who the your you my our for and with from "
+    "get are cosa come dove quando perché posso il la lo le gli una uno del della per "
+    "con non".split()
+)
+
+
 def _query(rng: random.Random, article: dict) -> str:
     """What a reader typed to find the article: some words of its title."""
-    words = [w.strip("?!.,:;") for w in str(article.get("title") or article["id"]).split()]
-    words = [w.lower() for w in words if len(w) > 2] or [str(article["id"])]
+    words = [w.strip("?!.,:;'") for w in str(article.get("title") or article["id"]).split()]
+    words = [w.lower() for w in words if len(w) > 2 and w.lower() not in STOP_WORDS]
+    words = words or [str(article["id"])]
     k = rng.randint(1, min(3, len(words)))
     return " ".join(sorted(rng.sample(words, k), key=words.index))
 
