@@ -35,7 +35,7 @@ class ReviewSettings:
     min_votes: int = 10
     peers: str = "site"
     csat_margin: float = 0.15
-    ces_margin: float = 0.12
+    ces_margin: float = 0.20
     confidence: float = 0.80
     min_ces_votes: int = 10
     outdated_min: int = 3
@@ -46,7 +46,7 @@ class ReviewSettings:
     nps: bool = False
     either: bool = True
     method: str = "mixture"
-    weak_confidence: float = 0.5
+    weak_confidence: float = 0.7
     contact_margin: float = 0.03
     min_readers: int = 50
 

@@ -22,14 +22,10 @@ import datetime as dt
 import hashlib
 import math
 import random
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from kb.core.project import ReviewSettings
 from kb.core.vocabulary import REASONS
 from kb.core.votes import Vote
-from kb.review.flags import ArticleReview, naive_flag, review
-from kb.review.scoring import by_revision
 
 CATEGORIES = ("getting-started", "account", "billing", "troubleshooting")
 TYPES = ("faq", "howto", "troubleshooting")
@@ -70,6 +66,12 @@ class SimArticle:
         }
 
 
+def typical_csat(weak_share: float) -> float:
+    """The mean true CSAT of the typical articles: a little above the site's, so that the
+    site as a whole, weak articles included, lands on :data:`SITE_CSAT`."""
+    return SITE_CSAT + weak_share * sum(WEAK_GAP) / 2
+
+
 def _beta_around(rng: random.Random, mean: float, sd: float) -> float:
     k = mean * (1 - mean) / (sd * sd) - 1
     return rng.betavariate(mean * k, (1 - mean) * k)
@@ -94,15 +96,15 @@ def make_articles(
     seed: int = 1,
 ) -> list[SimArticle]:
     rng = random.Random(seed)
-    typical_mean = SITE_CSAT + weak_share * sum(WEAK_GAP) / 2
+    typical = typical_csat(weak_share)
     out = []
     for i in range(n):
         weak = rng.random() < weak_share
         if weak:
             csat = SITE_CSAT - rng.uniform(*WEAK_GAP)
         else:
-            csat = _beta_around(rng, typical_mean, TYPICAL_SD)
-        ease = CES_PER_CSAT * (csat - typical_mean) + rng.gauss(0, CES_ARTICLE_SD)
+            csat = _beta_around(rng, typical, TYPICAL_SD)
+        ease = CES_PER_CSAT * (csat - typical) + rng.gauss(0, CES_ARTICLE_SD)
         traffic = min(int(rng.lognormvariate(math.log(median_votes), sigma)), 3000)
         out.append(
             SimArticle(
@@ -185,87 +187,6 @@ def make_votes(
             )
     votes.sort(key=lambda v: v.created_at)
     return votes
-
-
-@dataclass
-class Figures:
-    precision: float
-    recall: float
-    precision_all: float  # over every flagged article, whatever its votes
-    recall_all: float  # over every weak article, whatever its votes
-    weak: int  # weak articles with at least ``min_votes`` votes
-    flagged: int
-
-
-Rule = Callable[[ArticleReview], bool]
-
-
-def _statistical(r: ArticleReview) -> bool:
-    return any(x.code in ("csat", "ces") for x in r.reasons)
-
-
-def rules(settings: ReviewSettings | None = None) -> dict[str, tuple[ReviewSettings, Rule]]:
-    """The rules compared on simulated traffic: kb's (``settings``' method), its CSAT reason
-    alone (without the separate hard-share test), the Beta rule kb used before the two-group
-    model, and the naive "CSAT < 50 % over >= 5 votes"."""
-    s = settings or ReviewSettings()
-    return {
-        "kb": (s, _statistical),
-        "kb_csat": (s, lambda r: any(x.code == "csat" for x in r.reasons)),
-        "beta": (replace(s, method="beta"), _statistical),
-        "naive": (s, lambda r: naive_flag(r.current)),
-    }
-
-
-def evaluate(
-    n_articles: int = 2000,
-    seeds: Iterable[int] = range(1, 6),
-    *,
-    min_votes: int = 20,
-    settings: ReviewSettings | None = None,
-    compare: dict[str, tuple[ReviewSettings, Rule]] | None = None,
-) -> dict[str, Figures]:
-    """Precision and recall of each rule of ``compare`` (default :func:`rules`) on
-    simulated traffic, every rule judging the same votes.
-
-    Only the statistical reasons (CSAT, CES) are scored: the simulation has no review
-    dates or searches. ``precision`` and ``recall`` count articles with at least
-    ``min_votes`` votes; ``precision_all`` and ``recall_all`` count every article.
-    """
-    compare = compare or rules(settings)
-    counts = {name: [0, 0, 0, 0, 0, 0] for name in compare}  # tp fp fn, over all: tp fp fn
-    for seed in seeds:
-        arts = make_articles(n_articles, seed=seed)
-        truth = {a.id: a.weak for a in arts}
-        manifest = [a.manifest_entry() for a in arts]
-        tallies = by_revision(make_votes(arts, seed=seed))
-        judged: dict[ReviewSettings, list[ArticleReview]] = {}
-        for name, (s, rule) in compare.items():
-            if s not in judged:
-                judged[s] = review(manifest, tallies, None, s).articles
-            c = counts[name]
-            for r in judged[s]:
-                weak, flagged = truth[r.id], rule(r)
-                outcome = 0 if flagged and weak else 1 if flagged else 2 if weak else -1
-                if outcome >= 0:
-                    c[3 + outcome] += 1
-                    if r.current.votes >= min_votes:
-                        c[outcome] += 1
-    return {
-        name: Figures(
-            _share(tp, tp + fp),
-            _share(tp, tp + fn),
-            _share(tpa, tpa + fpa),
-            _share(tpa, tpa + fna),
-            tp + fn,
-            tpa + fpa,
-        )
-        for name, (tp, fp, fn, tpa, fpa, fna) in counts.items()
-    }
-
-
-def _share(k: int, n: int) -> float:
-    return k / n if n else 1.0
 
 
 COMMENTS = {
