@@ -2,6 +2,10 @@
 
 ``kb build`` replaces the manifest atomically, so a changed (mtime, size, inode) means a new
 build: one ``stat`` per request is the whole cost of staying current.
+
+In a help center in several languages the translations of an article share its id, each
+with its own manifest entry (its language, revision, URL): entries are looked up by id and
+language, and by id alone give the text in the site's default language.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ class Articles:
         self.path = manifest_path(self.site_dir)
         self._lock = threading.Lock()
         self._stamp: tuple[int, int, int] | None = None
-        self._by_id: dict[str, dict[str, Any]] = {}
+        self._by_id: dict[str, dict[str, Any]] = {}  # the default language's text, else the first
+        self._by_lang: dict[tuple[str, str], dict[str, Any]] = {}  # (id, lang) -> entry
         self._by_path: dict[str, dict[str, Any]] = {}
 
     def _refresh(self) -> None:
@@ -43,10 +48,16 @@ class Articles:
             if stamp == self._stamp:
                 return
             try:
-                articles = read_manifest(self.site_dir).get("articles", [])
+                manifest = read_manifest(self.site_dir)
             except FileNotFoundError:
                 raise self._not_built() from None
-            self._by_id = {a["id"]: a for a in articles}
+            articles = manifest.get("articles", [])
+            default = manifest.get("lang")
+            self._by_lang = {(a["id"], a.get("lang")): a for a in articles}
+            self._by_id = {}
+            for a in articles:
+                if a["id"] not in self._by_id or a.get("lang") == default:
+                    self._by_id[a["id"]] = a
             self._by_path = {a["path"]: a for a in articles}
             self._stamp = stamp
 
@@ -55,9 +66,14 @@ class Articles:
             f"the help center is not built (no manifest at {self.path}); run 'kb build' first"
         )
 
-    def get(self, article_id: str) -> dict[str, Any] | None:
-        """The manifest entry of ``article_id``, or None when the site has no such article."""
+    def get(self, article_id: str, lang: str | None = None) -> dict[str, Any] | None:
+        """The manifest entry of ``article_id`` (its text in ``lang`` when it has one), or
+        None when the site has no such article."""
         self._refresh()
+        if lang:
+            entry = self._by_lang.get((article_id, lang))
+            if entry is not None:
+                return entry
         return self._by_id.get(article_id)
 
     def find(self, id_or_path: str) -> dict[str, Any] | None:
@@ -73,10 +89,11 @@ class Articles:
         return len(self._by_id)
 
 
-def known_article(article_id: str) -> dict[str, Any]:
-    """The app's manifest entry of ``article_id``; a 404 or 503 in the one error shape."""
+def known_article(article_id: str, lang: str | None = None) -> dict[str, Any]:
+    """The app's manifest entry of ``article_id`` (in ``lang`` when the article has that
+    language); a 404 or 503 in the one error shape."""
     try:
-        entry = current_app.extensions["kb_articles"].get(article_id)
+        entry = current_app.extensions["kb_articles"].get(article_id, lang)
     except SiteNotBuilt:
         raise ApiError(
             503,

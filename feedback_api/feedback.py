@@ -51,7 +51,7 @@ def post_feedback():
         search = parse_search(data)
     except FieldError as exc:
         raise ApiError(422, exc.code, exc.message, exc.field) from None
-    entry = known_article(vote.article)
+    entry = known_article(vote.article, vote.lang)
     if vote.submission is None:
         if not is_form:
             raise ApiError(

@@ -78,7 +78,7 @@ def _ingest(kind: str, parse, record):
         item = parse(_body())
     except FieldError as exc:
         raise ApiError(422, exc.code, exc.message, exc.field) from None
-    entry = known_article(item.article)
+    entry = known_article(item.article, item.lang)
     check_journey_limit(kind, item.article)
     ident = getattr(item, kind)
     if is_bot(request.user_agent.string):

@@ -201,6 +201,10 @@ OPENAPI_PATHS = {
                                                 "path": {"type": "string"},
                                                 "title": {"type": "string"},
                                                 "url": {"type": "string"},
+                                                "lang": {
+                                                    "type": "string",
+                                                    "description": "The article's language.",
+                                                },
                                                 "score": {"type": "number"},
                                                 "snippet": {"type": "string"},
                                                 "section": {

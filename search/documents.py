@@ -61,6 +61,13 @@ class SearchDoc:
     tags: list[str]
     sections: list[Section] = field(default_factory=list)
     revision: str = ""
+    # What the index knows this text by: the article's id, or, for a text in another than
+    # the default language of a help center in several languages, ``<id>@<lang>``
+    # (kb.core.translations.history_key), so translations sharing an id never collide.
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        self.key = self.key or self.id
 
     @property
     def headings_text(self) -> str:
@@ -174,7 +181,7 @@ def description(article: Article, sections: list[Section] | None = None) -> str:
     return summary or lead(split_sections(article.body) if sections is None else sections)
 
 
-def from_article(article: Article, url: str) -> SearchDoc:
+def from_article(article: Article, url: str, key: str = "") -> SearchDoc:
     sections = split_sections(article.body)
     summary = description(article, sections)
     return SearchDoc(
@@ -188,4 +195,5 @@ def from_article(article: Article, url: str) -> SearchDoc:
         tags=[clean(t) for t in article.tags],
         sections=sections,
         revision=article.revision,
+        key=key,
     )

@@ -13,6 +13,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+import numpy as np
 from kb.search import proximity, synonyms
 from kb.search.analysis import _PARTS, LANGS, NUMBER_WORDS, stopwords, terms, words
 from kb.search.index import generation_dir
@@ -25,6 +26,12 @@ MAX_QUERY = 200  # characters; longer input is cut
 MAX_LIMIT = 50
 CANDIDATES = 20  # documents that get phrase/proximity bonuses
 STORED_CACHE = 20_000  # documents whose stored fields stay in memory
+# An article with no text in the reader's language is still found by a query in that
+# language, analysed as its own language's words (product and technical terms are shared);
+# its score is weighed by this, and an equally good article in the reader's language comes
+# first. On the Adobe Commerce KB (benchmarks/bench_languages.py) 0.8 put 70 % of such
+# articles in the top 5 and 1.0 75 %, both keeping every Italian article where it was.
+CROSS_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class SearchEngine:
         self._scorer: Scorer | None = None
         self._stored: dict[int, dict] = {}
         self._opened: list = []  # every searcher opened, to close them all
+        self._untranslated: dict[str, dict[str, np.ndarray]] = {}  # see untranslated()
         with ix.searcher() as s:
             self.doc_counts = {lang: s.doc_frequency("lang", lang) for lang in LANGS}
         self.default_lang = max(LANGS, key=lambda lang: self.doc_counts.get(lang, 0))
@@ -151,6 +159,37 @@ class SearchEngine:
             except Exception:  # noqa: BLE001 - closing is best effort
                 pass
 
+    def untranslated(self, lang: str) -> dict[str, np.ndarray]:
+        """``{other language: which of its documents are articles with no text in lang}``
+        (translations share the article's id), for search across languages; empty in a
+        one-language help center."""
+        with self._lock:
+            cached = self._untranslated.get(lang)
+            if cached is not None:
+                return cached
+            others = [x for x in LANGS if x != lang and self.doc_counts.get(x)]
+            out: dict[str, np.ndarray] = {}
+            if others:
+                reader = self.searcher().reader()
+                n = reader.doc_count_all()
+                in_lang = np.zeros(n, dtype=bool)
+                if self.doc_counts.get(lang):
+                    in_lang[list(reader.postings("lang", lang).all_ids())] = True
+                translated = np.zeros(n, dtype=bool)  # documents of an article in lang
+                for term, _info in reader.iter_field("id"):
+                    text = term.decode() if isinstance(term, bytes) else term
+                    docs = list(reader.postings("id", text).all_ids())
+                    if in_lang[docs].any():
+                        translated[docs] = True
+                for other in others:
+                    mask = np.zeros(n, dtype=bool)
+                    mask[list(reader.postings("lang", other).all_ids())] = True
+                    mask &= ~translated
+                    if mask.any():
+                        out[other] = mask
+            self._untranslated[lang] = out
+            return out
+
     def pick_lang(self, lang: str | None) -> str:
         if lang in LANGS and self.doc_counts.get(lang):
             return lang
@@ -219,10 +258,18 @@ class SearchEngine:
         return [u for u in order if u.alternatives]
 
     def _ranked(
-        self, units: list[Unit], seqs: list[list[str]], lang: str, limit: int
+        self,
+        units: list[Unit],
+        seqs: list[list[str]],
+        lang: str,
+        limit: int,
+        only: np.ndarray | None = None,
     ) -> tuple[list[tuple[int, float]], int]:
+        """The best ``limit`` documents (of ``only``'s, when given) and how many match."""
         scorer = self.scorer
         scores = scorer.score(units, lang)
+        if only is not None:
+            scores = np.where(only, scores, 0)
         total = int((scores > 0).sum())
         hits = scorer.top(scores, max(limit, CANDIDATES))
         extra: dict[int, float] = {}
@@ -289,17 +336,27 @@ class SearchEngine:
             return {**empty, "suggestion": suggestion}
         pool = max(limit, POOL) if self.reranker is not None else limit
         ranked, total = self._ranked(units, seqs, lang, pool)
+        cross, cross_total = self._other_languages(text, lang, pool)
+        if cross:  # merged by score: the reader's language first where it is as good
+            ranked = sorted(ranked + cross, key=lambda h: -h[1])[:pool]
+            total += cross_total
         if self.reranker is not None:  # re-ordered by meaning too
             ranked, added = self.reranker.rerank(suggestion or text, lang, ranked)
             ranked, total = ranked[:limit], total + added
-        wanted = set(seq)
+        wanted = {lang: set(seq)}
         if corrections:
-            wanted.update(t for t, *_ in terms(" ".join(corrections.values()), lang))
+            wanted[lang].update(t for t, *_ in terms(" ".join(corrections.values()), lang))
         out = []
         for docnum, score in ranked:
             fields = self.stored(docnum)
+            doc_lang = fields.get("lang") or lang
+            if doc_lang not in wanted:  # an article found across languages
+                wanted[doc_lang] = {t for t, *_ in terms(text, doc_lang)}
             snip, section = snippet(
-                fields.get("sections") or [], fields.get("summary") or "", wanted, lang
+                fields.get("sections") or [],
+                fields.get("summary") or "",
+                wanted[doc_lang],
+                doc_lang,
             )
             out.append(
                 {
@@ -307,12 +364,44 @@ class SearchEngine:
                     "path": fields["path"],
                     "title": fields["title"],
                     "url": fields["url"],
+                    "lang": fields.get("lang") or lang,
                     "score": round(score, 4),
                     "snippet": snip,
                     "section": section,
                 }
             )
         return {"results": out, "total": total, "suggestion": suggestion}
+
+    def _other_languages(
+        self, text: str, lang: str, limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """Articles with no text in ``lang`` that the query finds in their own language's
+        words: ``(docnum, score x CROSS_WEIGHT)``, best first, and how many match."""
+        found: list[tuple[int, float]] = []
+        total = 0
+        scorer = self.scorer
+        for other, only in self.untranslated(lang).items():
+            # Only the words the other language's articles have count: the reader's own
+            # words ("ripristinare") are in none of them, and would lower every score alike.
+            fields = fields_for(other)
+            units = [
+                u
+                for u in self.units(text, other)
+                if any(
+                    len(scorer.postings(f, t)[0])
+                    for a in u.alternatives
+                    for t in a.terms
+                    for f in fields
+                )
+            ]
+            if not units:
+                continue
+            seq = list(dict.fromkeys(t for t, *_ in terms(text, other)))
+            ranked, n = self._ranked(units, [seq], other, limit, only)
+            found += [(d, s * CROSS_WEIGHT) for d, s in ranked]
+            total += n
+        found.sort(key=lambda h: -h[1])
+        return found[:limit], total
 
 
 def _apply(text: str, corrections: dict[str, str]) -> str:

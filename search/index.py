@@ -36,7 +36,7 @@ INDEX_NAME = "kb"
 SITE_SUBDIR = Path("_kb") / "search"
 POINTER = "CURRENT"
 STATE = "state.json"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: documents are known by "key" (translations share an id)
 TEXT_FIELDS = ("title", "keys", "body")
 
 
@@ -54,7 +54,8 @@ def missing_message(target: Path) -> str:
 
 def make_schema() -> fields.Schema:
     spec: dict[str, fields.FieldType] = {
-        "id": fields.ID(stored=True, unique=True),
+        "key": fields.ID(stored=True, unique=True),
+        "id": fields.ID(stored=True),
         "lang": fields.ID(stored=True),
         "type": fields.ID(stored=True),
         "path": fields.STORED(),
@@ -80,6 +81,7 @@ def to_fields(doc: SearchDoc) -> dict:
     body = doc.body_text
     vocab = set(words(f"{doc.title}\n{keys}\n{body}"))
     return {
+        "key": doc.key,
         "id": doc.id,
         "lang": lang,
         "type": doc.type,
@@ -141,11 +143,11 @@ def _open_work(work: Path, *, fresh: bool):
 
 
 def _known_ids(ix, state: dict | None) -> dict[str, str]:
-    """id -> fingerprint of what the index holds (state.json, or the index itself)."""
+    """key -> fingerprint of what the index holds (state.json, or the index itself)."""
     if state and state.get("generation") == ix.latest_generation():
         return dict(state.get("ids", {}))
     with ix.searcher() as s:
-        return {f["id"]: f.get("fp", "") for f in s.all_stored_fields()}
+        return {f["key"]: f.get("fp", "") for f in s.all_stored_fields()}
 
 
 def update_index(
@@ -163,8 +165,8 @@ def update_index(
     ix, state = _open_work(work, fresh=fresh)
     known = _known_ids(ix, state) if state is not None else {}
     result = UpdateResult(rebuilt=state is None)
-    wanted = {d.id: d for d in docs}
-    to_write = [d for d in docs if known.get(d.id) != d.fingerprint]
+    wanted = {d.key: d for d in docs}
+    to_write = [d for d in docs if known.get(d.key) != d.fingerprint]
     gone = [i for i in known if i not in wanted]
     result.unchanged = len(docs) - len(to_write)
     if not to_write and not gone:
@@ -180,11 +182,11 @@ def update_index(
         raise SearchIndexError(f"{work}: another build is writing the search index") from None
     try:
         for i in gone:
-            writer.delete_by_term("id", i)
+            writer.delete_by_term("key", i)
             result.removed += 1
         for d in to_write:
-            if d.id in known:
-                writer.delete_by_term("id", d.id)
+            if d.key in known:
+                writer.delete_by_term("key", d.key)
                 result.updated += 1
             else:
                 result.added += 1
@@ -193,7 +195,7 @@ def update_index(
         writer.cancel()
         raise
     writer.commit(optimize=False)
-    ids = {d.id: d.fingerprint for d in docs}
+    ids = {d.key: d.fingerprint for d in docs}
     _write_state(work, index.open_dir(str(work), indexname=INDEX_NAME).latest_generation(), ids)
     result.seconds = time.perf_counter() - start
     return result

@@ -33,7 +33,8 @@ def _bag(doc: SearchDoc) -> Counter:
 
 
 def related(docs: Iterable[SearchDoc], limit: int = 5) -> dict[str, list[str]]:
-    """article id -> ids of up to ``limit`` related articles, most related first."""
+    """document key -> keys of up to ``limit`` related articles, most related first (a key
+    is the article's id in a one-language help center; see SearchDoc.key)."""
     by_lang: dict[str, list[SearchDoc]] = defaultdict(list)
     for d in docs:
         by_lang[d.lang].append(d)
@@ -70,5 +71,5 @@ def _related_group(docs: list[SearchDoc], limit: int) -> dict[str, list[str]]:
                     scores[j] += w * wj
         best = sorted((s, j) for j, s in scores.items() if s >= MIN_SCORE)
         best.sort(key=lambda sj: (-sj[0], docs[sj[1]].title))
-        out[docs[i].id] = [docs[j].id for _s, j in best[:limit]]
+        out[docs[i].key] = [docs[j].key for _s, j in best[:limit]]
     return out

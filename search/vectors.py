@@ -132,7 +132,7 @@ def update_vectors(
             }
         except (OSError, ValueError, KeyError, IndexError):
             reuse = {}
-    todo = [d for d in docs if reuse.get(d.id, ("",))[0] != d.fingerprint]
+    todo = [d for d in docs if reuse.get(d.key, ("",))[0] != d.fingerprint]
     prefix = enc.prompts.get("passage") or enc.prompts.get("document") or ""
     texts = [prefix + text_for(d) for d in todo]
     if not todo:
@@ -141,10 +141,10 @@ def update_vectors(
         fresh = enc.encode(texts)
     else:
         fresh = enc.encode(texts, progress=progress)
-    new = {d.id: fresh[k] for k, d in enumerate(todo)}
+    new = {d.key: fresh[k] for k, d in enumerate(todo)}
     matrix = np.zeros((len(docs), enc.dim), dtype=np.float32)
     for k, d in enumerate(docs):
-        matrix[k] = new[d.id] if d.id in new else reuse[d.id][1]
+        matrix[k] = new[d.key] if d.key in new else reuse[d.key][1]
     _write(
         work,
         matrix,
@@ -152,7 +152,7 @@ def update_vectors(
             "model": str(Path(model).resolve()),
             "digest": enc.digest,
             "dim": enc.dim,
-            "ids": [d.id for d in docs],
+            "ids": [d.key for d in docs],
             "fps": [d.fingerprint for d in docs],
         },
     )
@@ -193,7 +193,7 @@ class Reranker:
         matrix = np.load(folder / MATRIX, mmap_mode="r")
         with ix.searcher() as s:
             n = s.reader().doc_count_all()
-            docs = {f["id"]: (d, f.get("lang")) for d, f in s.reader().iter_docs()}
+            docs = {f.get("key", f["id"]): (d, f.get("lang")) for d, f in s.reader().iter_docs()}
         by_docnum = np.zeros((n, matrix.shape[1]), dtype=np.float32)
         present: dict[str, np.ndarray] = {}
         for k, i in enumerate(meta.get("ids", [])):

@@ -61,6 +61,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "search.suggest": "Did you mean",
         "search.count": "{n} matching articles",
         "search.count_one": "1 matching article",
+        "search.other_language": "in {language}",
+        "languages.title": "Choose your language",
+        "languages.label": "Languages",
+        "languages.switch": "Read in another language",
+        "languages.missing": "not translated yet: opens the home page",
+        "translation.outdated": "This translation may be out of date: the original text changed on {date}.",
+        "translation.outdated_nodate": "This translation may be out of date: the original text has changed since.",
+        "translation.source": "Read the original ({language})",
         "feedback.label": "Article feedback",
         "feedback.csat": "How satisfied are you with this article?",
         "feedback.csat.1": "Very dissatisfied",
@@ -147,6 +155,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "search.suggest": "Forse cercavi",
         "search.count": "{n} articoli trovati",
         "search.count_one": "1 articolo trovato",
+        "search.other_language": "in {language}",
+        "languages.title": "Scegli la lingua",
+        "languages.label": "Lingue",
+        "languages.switch": "Leggi in un'altra lingua",
+        "languages.missing": "non ancora tradotto: apre la pagina iniziale",
+        "translation.outdated": "Questa traduzione potrebbe non essere aggiornata: il testo originale è cambiato il {date}.",
+        "translation.outdated_nodate": "Questa traduzione potrebbe non essere aggiornata: il testo originale è cambiato da allora.",
+        "translation.source": "Leggi l'originale ({language})",
         "feedback.label": "Feedback sull'articolo",
         "feedback.csat": "Quanto sei soddisfatto di questo articolo?",
         "feedback.csat.1": "Per niente soddisfatto",
@@ -184,6 +200,23 @@ LANGUAGES = tuple(STRINGS)
 # What a site that keeps its own structure shows of kb: the widget and the search results.
 SITE_KEYS = tuple(k for k in STRINGS["en"] if k.startswith(("feedback.", "search.")))
 Overrides = Mapping[str, Mapping[str, str]]
+
+# Each language by its own name, as a language switcher lists it (a reader looks for the
+# name of their language, not its name in the page's language).
+LANGUAGE_NAMES = {
+    "en": "English",
+    "it": "Italiano",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "pt": "Português",
+    "nl": "Nederlands",
+}
+
+
+def language_name(lang: str) -> str:
+    """``it`` -> ``Italiano``; a language kb has no name for is shown by its code."""
+    return LANGUAGE_NAMES.get(lang, lang.upper())
 
 
 def translate(lang: str, key: str, **values: object) -> str:

@@ -40,6 +40,12 @@ def history_key(article_id: str, lang: str, default_lang: str) -> str:
     return article_id if lang == default_lang else f"{article_id}@{lang}"
 
 
+def text_key(article: Article, languages: Sequence[str]) -> str:
+    """What one language's text of an article is known by (revision history, search index):
+    its id in a one-language help center, else :func:`history_key`."""
+    return history_key(article.id, article.lang, languages[0]) if languages else article.id
+
+
 @dataclass
 class ArticleTranslations:
     """One article in every language it has."""

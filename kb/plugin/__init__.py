@@ -31,7 +31,7 @@ from kb.core.manifest import article_entry, write_manifest
 from kb.core.markdown_compat import plain_inline, to_mkdocs
 from kb.core.paths import display_dir, display_path
 from kb.core.placement import Placement, question_set
-from kb.core.translations import history_key
+from kb.core.translations import text_key
 from kb.core.vocabulary import REASONS
 from kb.plugin import csp as csp_step
 from kb.plugin import languages as languages_step
@@ -89,6 +89,10 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.assets = SiteAssets()  # kb's minified, fingerprinted assets (assets.py)
         self.site_description = ""
         self.placement = Placement()  # where the widget goes, which questions (placement.py)
+        # A help center in several languages (languages.py): made once per build in on_nav
+        self.site_languages: languages_step.SiteLanguages | None = None
+        self.docs_dir: Path | None = None
+        self.project_dir: Path | None = None
 
     # -- configuration -------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -147,6 +151,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if not self.config.enabled:
             return None
         docs_dir = Path(config.docs_dir)
+        self.docs_dir, self.project_dir = docs_dir, languages_step.project_dir_of(config)
         paths = [f.src_uri for f in files.documentation_pages()]
         # kb serve rebuilds on every save: unchanged articles come from the last build
         cache = (
@@ -206,6 +211,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.root_links = RootLinks(files, list(self.stubs.values()), permalinks)
         self.partials = Partials(docs_dir, self.hc.partials)
         self.assets.collect(files)
+        if self.hc.languages:  # the root's list of languages, and each language's home
+            for f in languages_step.language_pages(self.hc.languages, config, files):
+                files.append(f)
         for f in generated_pages(self.hc, config, files, self.lang):
             files.append(f)
         for f in category_pages(self.hc, config, files, self.config.category_page_size):
@@ -252,6 +260,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             page_size=self.config.category_page_size,
             sidebar_limit=self.config.sidebar_limit,
         )
+        self.site_languages = languages_step.site_languages(self, files)
         if self.command == "build":  # a head start on a second core (background.py)
             for step in before_background_hooks:  # shared with the child, computed once
                 step(self, config)
@@ -300,8 +309,10 @@ class KbPlugin(BasePlugin[KbConfig]):
         src = page.file.src_uri
         article = self.article_by_src.get(src)
         category = self.category_by_src.get(src)
-        lang = article.lang if article else self.lang
+        langs = self.site_languages
+        lang = article.lang if article else languages_step.page_lang(self, src)
         t = translator(lang, self.config.strings)
+        home_url = self.home.url if self.home else ""
         kb = {
             "lang": lang,
             "t": t,
@@ -309,7 +320,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             "kind": "page",
             "api_url": self.config.api_url,
             "support_url": self.config.support_url,
-            "home_url": self.home.url if self.home else "",
+            "home_url": langs.homes.get(lang, home_url) if langs else home_url,
             "reasons": REASONS,
             "structure": "site" if self.keeps_site else "helpcenter",
             # the widget's question set on this page, None for no widget (placement.py)
@@ -317,9 +328,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         }
         if self.keeps_site:
             kb["kind"] = "article" if article is not None else "page"
+        elif langs and page.meta.get("template") == languages_step.LANGUAGES_TEMPLATE:
+            kb["kind"] = "languages"  # the site root of a help center in several languages
         elif page is self.home or page.meta.get("template") == HOME_TEMPLATE:
             kb["kind"] = "home"
-            kb["categories"] = self.views.home_categories()
+            kb["categories"] = self.views.home_categories(lang if langs else None)
         elif category is not None:
             kb["kind"] = "category"
             page_no = self.category_page_no.get(src, 1)
@@ -334,7 +347,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             if article.updated:
                 kb["updated"] = t("article.updated", date=format_date(article.updated, lang))
         elif kb["kind"] == "category":
-            kb["topics"] = self.views.topics()
+            kb["topics"] = self.views.topics(lang if langs else None)
         for hook in page_context_hooks:
             hook(self, page, kb)
         context["kb"] = kb
@@ -355,7 +368,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             "kind": "notfound",
             "article": None,
             "home_url": self.home.url if self.home else "",
-            "topics": self.views.topics(),
+            "topics": self.views.topics(self.lang if self.site_languages else None),
         }
         return context
 
@@ -414,14 +427,10 @@ def _record_revisions(plugin: KbPlugin, config: MkDocsConfig) -> None:
         return
     threshold = plugin.config.review.rewrite_similarity or revisions.DEFAULT_REWRITE_SIMILARITY
     languages = plugin.hc.languages  # each language's text has its own history
-
-    def key(a) -> str:
-        return history_key(a.id, a.lang, languages[0]) if languages else a.id
-
     revisions.update_files(
         Path(config.config_file_path).resolve().parent,
         config.site_dir,
-        ((key(a), a.revision, a.title, a.body) for a in plugin.hc.articles),
+        ((text_key(a, languages), a.revision, a.title, a.body) for a in plugin.hc.articles),
         rewrite_similarity=threshold,
     )
 

@@ -25,7 +25,14 @@ ASSET_DIR = "assets/kb"
 # Files minified and fingerprinted on build; other kb assets may be added here.
 OWN = tuple(
     f"{ASSET_DIR}/{name}"
-    for name in ("kb.css", "feedback.css", "feedback.js", "search.js", "search-index.js")
+    for name in (
+        "kb.css",
+        "feedback.css",
+        "feedback.js",
+        "search.js",
+        "search-index.js",
+        "languages.js",
+    )
 )
 # Beside Material's search worker (whose lunr language files it finds by relative path).
 SEARCH_WORKER = "assets/javascripts/workers/kb-search.js"

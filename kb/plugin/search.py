@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kb.core.errors import ConfigError, KbError
+from kb.core.translations import text_key
 from kb.plugin.builder import load_project_config
 from kb.search.build import SearchBuildResult, SearchModelError, build_search
 from kb.search.documents import SearchDoc, from_article
@@ -46,7 +47,7 @@ class SearchState:
         self.hc = None  # the help center the per-build fields below belong to
         self.docs: list[SearchDoc] | None = None
         self.related: dict[str, list[str]] | None = None
-        self.by_id: tuple[list, dict[str, SearchDoc]] | None = None  # (docs, id -> doc), once
+        self.by_id: tuple[list, dict[str, SearchDoc]] | None = None  # (docs, key -> doc), once
         # kb serve: id(article) -> (article, url, search document) of the last build, and
         # (article ids, related articles) of the last build that computed them
         self.serve_docs: dict[int, tuple] = {}
@@ -67,8 +68,9 @@ def documents(plugin) -> list[SearchDoc]:
     """Every article the site shows, at the URL the build gives it."""
     current = state(plugin)
     if current.docs is None:
+        languages = plugin.hc.languages
         current.docs = [
-            from_article(item.article, item.url)
+            from_article(item.article, item.url, text_key(item.article, languages))
             for info in plugin.nav_info.values()
             for item in info.items
         ]
@@ -121,16 +123,16 @@ def page_context(plugin, page, kb: dict) -> None:
     if current.related is None:
         current.related = related(docs, limit)
     if current.by_id is None or current.by_id[0] is not docs:
-        current.by_id = (docs, {d.id: d for d in docs})
-    by_id = current.by_id[1]
+        current.by_id = (docs, {d.key: d for d in docs})
+    by_key = current.by_id[1]
     article = kb.get("article")
     kb["related"] = [
-        {"title": by_id[i].title, "url": by_id[i].url}
-        for i in current.related.get(article.id, [])
-        if i in by_id
+        {"title": by_key[k].title, "url": by_key[k].url}
+        for k in current.related.get(text_key(article, plugin.hc.languages), [])
+        if k in by_key
     ]
     if plugin.command == "serve":
-        current.serve_related = (frozenset(d.id for d in docs), current.related)
+        current.serve_related = (frozenset(d.key for d in docs), current.related)
 
 
 def _serve_state(plugin, current: SearchState) -> None:
@@ -147,13 +149,15 @@ def _serve_state(plugin, current: SearchState) -> None:
                 if hit is not None and hit[0] is item.article and hit[1] == item.url:
                     doc = hit[2]
                 else:
-                    doc = from_article(item.article, item.url)
+                    doc = from_article(
+                        item.article, item.url, text_key(item.article, plugin.hc.languages)
+                    )
                 fresh[id(item.article)] = (item.article, item.url, doc)
                 docs.append(doc)
         kept.serve_docs, current.docs = fresh, docs
     if current.related is None and kept.serve_related is not None:
         ids, value = kept.serve_related
-        if ids == frozenset(d.id for d in current.docs):
+        if ids == frozenset(d.key for d in current.docs):
             current.related = value
 
 

@@ -67,6 +67,7 @@ class PageViews:
             guide = guide if page_no == 1 else []
         view = self._views[(key, page_no)] = {
             "key": cat.key,
+            "lang": cat.articles[0].lang if cat.articles else None,
             "title": cat.title,
             "description": cat.description,
             "icon": cat.icon,
@@ -91,14 +92,15 @@ class PageViews:
             "urls": urls,
         }
 
-    def home_categories(self) -> list[dict]:
+    def home_categories(self, lang: str | None = None) -> list[dict]:
+        """Every category, or ``lang``'s only (a help center in several languages)."""
         if self._home is None:
             self._home = [self.category(k) for k in self.nav_info]
-        return self._home
+        return [c for c in self._home if lang is None or c["lang"] == lang]
 
-    def topics(self) -> list[dict]:
+    def topics(self, lang: str | None = None) -> list[dict]:
         """The categories that have a page of their own (sidebar of category pages, 404)."""
-        return [c for c in self.home_categories() if c["url"]]
+        return [c for c in self.home_categories(lang) if c["url"]]
 
     def sidebar(self, key: str, page: Page) -> dict | None:
         info = self.nav_info.get(key)

@@ -104,7 +104,23 @@
         link.addEventListener("click", function () { report(link); });
         var art = el("article", "md-search-result__article md-typeset");
         art.appendChild(el("div", "md-search-result__icon md-icon"));
-        art.appendChild(el("h1", null, r.title));
+        var title = el("h1", null, r.title);
+        if (r.lang && opts.lang && r.lang !== opts.lang) { /* found across languages */
+          title.lang = r.lang;
+          art.lang = r.lang;
+          var names = {};
+          (opts.languageNames || "").split(",").forEach(function (p) {
+            var kv = p.split(":");
+            if (kv[1]) names[kv[0]] = kv[1];
+          });
+          var tag = el("span", "kb-badge kb-search-lang",
+            (opts.otherLanguage || "{language}").replace("{language}", names[r.lang] || r.lang));
+          tag.lang = opts.lang;
+          tag.setAttribute("data-kb-search-lang", r.lang);
+          title.appendChild(document.createTextNode(" "));
+          title.appendChild(tag);
+        }
+        art.appendChild(title);
         if (r.section && r.section.title) art.appendChild(el("p", "kb-search-section", r.section.title));
         var snip = el("p");
         snip.innerHTML = r.snippet; /* built by the API: escaped text and <mark> only */
