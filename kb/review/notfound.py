@@ -221,9 +221,13 @@ def join_narrower(topics: list[Topic]) -> list[Topic]:
 def join_by_meaning(
     topics: list[Topic], embed: Embed, similarity: float = MEANING_SIMILARITY
 ) -> list[Topic]:
-    """Join topics whose commonest queries mean the same. The costliest topic leads; each
-    next one joins the first leader it is close enough to, or leads a topic of its own
+    """Join topics whose commonest queries mean the same and that ended alike: on the same
+    article, or on none (searches that found nothing). The costliest topic leads; each next
+    one joins the closest leader it is close enough to, or leads a topic of its own
     (compared with leaders only, so a chain of near neighbours never drifts off topic).
+    A topic about a missing article never joins one about an existing article: "delete
+    workspace" (found nothing) and "set your workspace" (ended unsatisfied on the workspace
+    article) are two things to do, however close their words (cosine 0.68).
     Topics beyond :data:`MEANING_TOPICS` stay as they are."""
     head, tail = topics[:MEANING_TOPICS], topics[MEANING_TOPICS:]
     if len(head) < 2:
@@ -234,6 +238,8 @@ def join_by_meaning(
     for i, t in enumerate(head):
         best, at = -1.0, -1
         for k, j in enumerate(leaders):
+            if _ended_on(head[j]) != _ended_on(t):
+                continue
             sim = float(vectors[i] @ vectors[j])
             if sim > best:
                 best, at = sim, k
@@ -243,6 +249,11 @@ def join_by_meaning(
             leaders.append(i)
             out.append(t)
     return ranked(out) + tail
+
+
+def _ended_on(t: Topic) -> str | None:
+    """The article a topic's readers ended on most, None when its searches found nothing."""
+    return t.articles.most_common(1)[0][0] if t.articles else None
 
 
 def add_about(

@@ -15,6 +15,7 @@ from tests.review_helpers import engine_for, manifest_articles
 
 UTC = dt.timezone.utc
 REFUND = "request-a-refund-4c8e01"
+WORKSPACE = "set-up-your-workspace-8c2d41"
 
 
 @pytest.fixture
@@ -200,9 +201,11 @@ def test_with_a_search_model_topics_that_mean_the_same_are_one(project, monkeypa
         engine,
         [
             ("refund", "en", 3, REFUND, "contact", 5),
-            ("get my money back", "en", 0, None, None, 3),
+            ("get my money back", "en", 2, REFUND, "unsatisfied", 3),  # the same article
             ("cancel subscription", "en", 0, None, None, 2),
-            ("stop my subscription", "en", 0, None, None, 2),
+            ("stop my subscription", "en", 0, None, None, 2),  # both found nothing
+            ("delete workspace", "en", 0, None, None, 2),
+            ("set up my workspace", "en", 1, WORKSPACE, "unsatisfied", 1),  # not missing
             ("dark mode", "en", 0, None, None, 1),
         ],
     )
@@ -210,9 +213,15 @@ def test_with_a_search_model_topics_that_mean_the_same_are_one(project, monkeypa
     doc = json.loads(report(runner, "--format", "json"))["not_found"]
     assert doc["grouped_by"] == "meaning"
     topics = {t["topic"]: t for t in doc["topics"]}
-    assert list(topics) == ["refund", "cancel subscription", "dark mode"]
+    assert list(topics) == [
+        "refund",
+        "cancel subscription",
+        "delete workspace",
+        "dark mode",
+        "set up my workspace",
+    ]
     refund = topics["refund"]
-    assert refund["searches"] == 8 and (refund["contact"], refund["no_result"]) == (5, 3)
+    assert refund["searches"] == 8 and (refund["contact"], refund["unsatisfied"]) == (5, 3)
     assert [e["query"] for e in refund["examples"]] == ["refund", "get my money back"]
     assert topics["cancel subscription"]["searches"] == 4
 
