@@ -9,6 +9,7 @@ docs/main/pihole-command.md, and the admonitions, details and tabs those sites u
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from kb.search.documents import plain_text, split_sections
@@ -109,3 +110,21 @@ def test_the_snippet_of_a_real_page_has_no_markdown(tmp_path):
 
 def test_sections_keep_their_headings():
     assert [s.heading for s in split_sections(PAGE.split("---\n", 2)[2])] == ["", "Features"]
+
+
+SITES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
+REAL_PAGES = sorted(p for p in SITES.glob("*/**/*.md") if p.name != "SOURCE.md")
+
+
+def test_the_five_real_sites_pages_index_as_plain_text():
+    """Every page of the five real sites kept in tests/fixtures/sites (their SOURCE.md names
+    each one's repository and commit): no Markdown left in what search indexes and shows."""
+    assert len({p.relative_to(SITES).parts[0] for p in REAL_PAGES}) >= 5
+    found = []
+    for path in REAL_PAGES:
+        article = doc(path.relative_to(SITES).as_posix(), path.read_text(encoding="utf-8"))
+        for section in article.sections:
+            for line in (section.heading, *section.text.split("\n")):
+                if RESIDUE.search(line):
+                    found.append(f"{path.relative_to(SITES)}: {line[:120]}")
+    assert not found, "\n".join(found)
