@@ -160,10 +160,9 @@ def vote_for(rng: random.Random, ids: list[str], previous: dict | None) -> dict:
     }
 
 
-def load(
-    port: int, kind: str, seconds: float, threads: int, ids: list[str], seed: int
-) -> tuple[int, Counter, list[float]]:
-    """``threads`` clients hitting one endpoint for ``seconds``; (requests, statuses, latencies)."""
+def clients(seconds: float, threads: int, seed: int, step) -> tuple[Counter, list[float]]:
+    """``threads`` client threads, each calling ``step(rng, n, i)`` (one request; returns its
+    status) for ``seconds``, at most MAX_REQUESTS_PER_THREAD times: (statuses, latencies)."""
     statuses: Counter = Counter()
     latencies: list[float] = []
     lock = threading.Lock()
@@ -173,17 +172,12 @@ def load(
         rng = random.Random(seed * 1000 + n)
         mine: list[float] = []
         codes: Counter = Counter()
-        previous = None
-        for _ in range(MAX_REQUESTS_PER_THREAD):
+        for i in range(MAX_REQUESTS_PER_THREAD):
             if time.perf_counter() >= stop_at:
                 break
             t0 = time.perf_counter()
             try:
-                if kind == "post":
-                    previous = vote_for(rng, ids, previous)
-                    status, _ = request("127.0.0.1", port, "POST", "/api/v1/feedback", previous)
-                else:
-                    status, _ = request("127.0.0.1", port, "GET", "/api/v1/health")
+                status = step(rng, n, i)
             except (OSError, http.client.HTTPException) as exc:
                 status = type(exc).__name__
             mine.append(time.perf_counter() - t0)
@@ -197,6 +191,22 @@ def load(
         t.start()
     for t in pool:
         t.join()
+    return statuses, latencies
+
+
+def load(
+    port: int, kind: str, seconds: float, threads: int, ids: list[str], seed: int
+) -> tuple[int, Counter, list[float]]:
+    """``threads`` clients hitting one endpoint for ``seconds``; (requests, statuses, latencies)."""
+    previous: dict[int, dict | None] = {}
+
+    def step(rng: random.Random, n: int, _i: int):
+        if kind == "post":
+            previous[n] = vote_for(rng, ids, previous.get(n))
+            return request("127.0.0.1", port, "POST", "/api/v1/feedback", previous[n])[0]
+        return request("127.0.0.1", port, "GET", "/api/v1/health")[0]
+
+    statuses, latencies = clients(seconds, threads, seed, step)
     return len(latencies), statuses, latencies
 
 

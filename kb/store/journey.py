@@ -7,6 +7,12 @@ or two instances never lose an increment), remember the reader's daily visitor h
 unique count, and, for a view opened from kb's search, mark that search's result as opened.
 The caller commits before it answers, so an acknowledged view survives a crash.
 
+Views are the API's most frequent write, so their three statements are SQL written once
+(``ON CONFLICT`` and ``RETURNING``), sent to the driver with only their values
+(:data:`VIEW_SQL`): building, keying and compiling SQLAlchemy statements took longer than
+running them (1.3 ms a view against 0.75 ms, measured on SQLite). On PostgreSQL they are one
+statement (:data:`VIEW_PG`), one round trip to the server.
+
 View ids are only needed while a browser may retry (seconds; at most the next page view):
 they are kept for :data:`VIEW_IDS_DAYS` days and pruned by the writes themselves.
 """
@@ -21,12 +27,57 @@ from sqlalchemy import Connection, delete, select, update
 from kb.core.journey import Contact, View
 from kb.core.vocabulary import ARRIVALS
 from kb.store.searchlog import normalise
-from kb.store.tables import contacts, search_log, view_counts, view_ids, view_readers
+from kb.store.tables import contacts, search_log, view_ids
 from kb.store.votes import insert_for, utcnow
 
 VIEW_IDS_DAYS = 2
 PRUNE_EVERY = 1000  # views between two prunes of old view ids, per process
 _writes = count(1)
+
+
+# A view's statements, in SQLite's placeholders (``?``; ``%s`` for PostgreSQL's driver).
+# Their tables and columns are kb.store.tables' view_ids, view_counts and view_readers.
+VIEW_SQL = {
+    "seen": 'INSERT INTO view_ids ("view", day) VALUES (?, ?) '
+    'ON CONFLICT ("view") DO NOTHING RETURNING "view"',
+    "counter": "INSERT INTO view_counts (article_id, revision, lang, day, arrival, views) "
+    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (article_id, revision, lang, day, arrival) "
+    "DO UPDATE SET views = view_counts.views + 1",
+    "reader": "INSERT INTO view_readers (article_id, revision, lang, day, visitor) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (article_id, revision, lang, day, visitor) DO NOTHING",
+}
+# On PostgreSQL the three are one statement (data-modifying WITH): one round trip to the
+# server instead of three. Its answer is 1 when the view was new, else 0. (With its reader;
+# VIEW_PG_ALONE is the same without one.)
+VIEW_PG = (
+    'WITH seen AS (INSERT INTO view_ids ("view", day) VALUES (%s, %s) '
+    'ON CONFLICT ("view") DO NOTHING RETURNING "view"), '
+    "counted AS (INSERT INTO view_counts (article_id, revision, lang, day, arrival, views) "
+    "SELECT %s, %s, %s, %s, %s, 1 FROM seen "
+    "ON CONFLICT (article_id, revision, lang, day, arrival) "
+    "DO UPDATE SET views = view_counts.views + 1), "
+    "reader AS (INSERT INTO view_readers (article_id, revision, lang, day, visitor) "
+    "SELECT %s, %s, %s, %s, %s FROM seen ON CONFLICT DO NOTHING) "
+    "SELECT count(*) FROM seen"
+)
+VIEW_PG_ALONE = (
+    'WITH seen AS (INSERT INTO view_ids ("view", day) VALUES (%s, %s) '
+    'ON CONFLICT ("view") DO NOTHING RETURNING "view"), '
+    "counted AS (INSERT INTO view_counts (article_id, revision, lang, day, arrival, views) "
+    "SELECT %s, %s, %s, %s, %s, 1 FROM seen "
+    "ON CONFLICT (article_id, revision, lang, day, arrival) "
+    "DO UPDATE SET views = view_counts.views + 1) "
+    "SELECT count(*) FROM seen"
+)
+_sql_for: dict[str, dict[str, str]] = {}
+
+
+def _view_sql(conn: Connection) -> dict[str, str]:
+    style = conn.dialect.paramstyle
+    if style not in _sql_for:
+        mark = "?" if style == "qmark" else "%s"
+        _sql_for[style] = {k: sql.replace("?", mark) for k, sql in VIEW_SQL.items()}
+    return _sql_for[style]
 
 
 def record_view(conn: Connection, v: View, now: datetime | None = None) -> bool:
@@ -35,20 +86,22 @@ def record_view(conn: Connection, v: View, now: datetime | None = None) -> bool:
         raise ValueError(f"arrival must be one of {', '.join(ARRIVALS)}")
     now = now or utcnow()
     day = now.date().isoformat()
-    seen = insert_for(conn, view_ids).values(view=v.view, day=day)
-    seen = seen.on_conflict_do_nothing(index_elements=["view"]).returning(view_ids.c.view)
-    if conn.execute(seen).scalar_one_or_none() is None:
-        return False
-    key = {"article_id": v.article, "revision": v.revision or "", "lang": v.lang or "", "day": day}
-    counter = insert_for(conn, view_counts).values(**key, arrival=v.arrival, views=1)
-    conn.execute(
-        counter.on_conflict_do_update(
-            index_elements=[*key, "arrival"], set_={"views": view_counts.c.views + 1}
-        )
-    )
-    if v.visitor:
-        reader = insert_for(conn, view_readers).values(**key, visitor=v.visitor)
-        conn.execute(reader.on_conflict_do_nothing(index_elements=[*key, "visitor"]))
+    key = (v.article, v.revision or "", v.lang or "", day)
+    if conn.dialect.name == "postgresql":
+        params = (v.view, day, *key, v.arrival)
+        if v.visitor:
+            sql, params = VIEW_PG, (*params, *key, v.visitor)
+        else:
+            sql = VIEW_PG_ALONE
+        if not conn.exec_driver_sql(sql, params).scalar():
+            return False
+    else:
+        sql = _view_sql(conn)
+        if conn.exec_driver_sql(sql["seen"], (v.view, day)).first() is None:
+            return False
+        conn.exec_driver_sql(sql["counter"], (*key, v.arrival))
+        if v.visitor:
+            conn.exec_driver_sql(sql["reader"], (*key, v.visitor))
     if v.search:
         # The result opened, when the click's own beacon was lost.
         conn.execute(

@@ -157,6 +157,8 @@ def test_a_view_from_search_learns_its_query_and_the_vote_ends_the_search(app, c
     answer = post(client, "/api/v1/views", view)
     # the page's "contact support" link carries it as q
     assert answer.status_code == 201 and answer.get_json()["query"] == "password"
+    [logged] = rows(app, search_log)
+    assert logged["clicked_id"] == articles[0]["id"]  # the result opened, from the view itself
     assert "query" not in post(client, "/api/v1/views", {**view, "search": None}).get_json()
     vote = {"article": articles[0]["id"], "csat": 2, "submission": new_submission()}
     assert post(client, "/api/v1/feedback", {**vote, "search": token}).status_code == 201
