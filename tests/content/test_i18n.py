@@ -114,6 +114,8 @@ def test_the_english_detector_finds_english(tmp_path):
 def literal_words(template: str) -> list[str]:
     """Words written straight into a template (outside Jinja), where kb_t should be used."""
     text = re.sub(r"\{#.*?#\}", " ", template, flags=re.S)
+    # Jinja statements first: a URL built in one ("&title=" ~ ...) is not a title attribute
+    text = re.sub(r"\{%.*?%\}", " ", text, flags=re.S)
     shown = re.findall(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"', text)
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
     # an element with the 'hidden' attribute is shown to no one (e.g. a honeypot field)
