@@ -254,7 +254,8 @@ def dashboard_view(port: int) -> dict:
     _, overview, _ = request(port, "GET", "/dashboard/", headers={"Cookie": cookie}, timeout=30)
     _, flags, _ = request(port, "GET", "/dashboard/flags", headers={"Cookie": cookie}, timeout=30)
     chart = re.search(rb'id="kb-chart-data">(.*?)</script>', overview).group(1)
-    trend = json.loads(chart)["data"]
+    charts = {c["kind"]: c["data"] for c in json.loads(chart)["charts"]}
+    trend = charts["trend"]
     return {
         "flags": sorted(re.findall(rb'data-flag="([^"]+)"', flags)),
         "trend": trend,
