@@ -85,10 +85,26 @@ def arrivals(engine) -> dict[tuple[str, str], int]:
     return {(r["article_id"], r["arrival"]): r["views"] for r in rows(engine, view_counts)}
 
 
+def open_search(page):
+    """Open the search overlay. Right after Material swaps a page in, a first click on the
+    search box can be undone while the swap settles: click again until the overlay is open."""
+    page.wait_for_load_state("networkidle")
+    for _ in range(5):
+        page.locator(INPUT).blur()  # Material opens the overlay on the box's focus
+        page.click(INPUT)
+        for _ in range(20):
+            if page.evaluate("document.getElementById('__search').checked"):
+                return
+            page.wait_for_timeout(50)
+    raise AssertionError("the search overlay did not open")
+
+
 def test_search_view_vote_and_contact_support(reader):
     page, base, engine, opened = reader
     page.goto(base + ARTICLE)  # typed in, or from another site: from outside
     wait_for(lambda: arrivals(engine).get((ARTICLE_ID, "external")) == 1, page)
+    # Material takes over links only once it has the site's sitemap.xml (fetched after load)
+    page.wait_for_load_state("networkidle")
     related = page.locator("[data-kb-related] a").first
     other = related.get_attribute("href")
     related.click()  # another article, from this one (Material swaps the page, no reload)
@@ -97,7 +113,7 @@ def test_search_view_vote_and_contact_support(reader):
     [(other_id, _)] = [k for k in arrivals(engine) if k[1] == "article"]
     assert other_id != ARTICLE_ID
 
-    page.click(INPUT)
+    open_search(page)
     page.fill(INPUT, "refund annual plan")  # one search (typing sends one per pause)
     first = page.locator("a[data-kb-search-result]").first
     first.wait_for(timeout=10000)

@@ -186,6 +186,8 @@ def test_works_after_instant_navigation(page, base, votes):
     loads = []
     page.on("load", lambda: loads.append(page.url))
     page.goto(base)
+    # Material takes over links only once it has the site's sitemap.xml (fetched after load)
+    page.wait_for_load_state("networkidle")
     page.click(f"a[href*='{ARTICLE}']")
     page.wait_for_url("**/" + ARTICLE)
     page.click("[data-csat='5']")
