@@ -22,7 +22,7 @@ from kb.core.site_headers import site_policy
 from kb.store.engine import make_engine
 from kb.store.tables import feedback
 from tests.deploy.stack import IPV6, PASSWORD, REDIS_URL, https_request, plain_status
-from tests.helpers import SCREENSHOTS
+from tests.helpers import SCREENSHOTS, require
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 ARTICLE = "account/reset-your-password/"
@@ -138,8 +138,7 @@ def test_nginx_answers_on_ipv6_too_and_names_no_version(stack):
     # a folder without an index (nginx would say 403 on its own page): the site's 404 page
     status, headers, body = https_request(ports["https"], "GET", "/assets/kb/")
     assert status == 404 and b"<html" in body and len(headers["content-security-policy"]) == 1
-    if not IPV6:
-        pytest.skip("no IPv6 loopback on this machine: the [::] listen lines were left out")
+    require(IPV6, "no IPv6 loopback on this machine: the [::] listen lines were left out")
     assert plain_status(ports["https"], "/" + ARTICLE, https=True, host="::1") == 200
     assert plain_status(ports["http"], "/" + ARTICLE, host="::1") == 301
 
@@ -149,8 +148,7 @@ def test_each_api_instance_has_its_own_control_socket(stack):
     runtime folder for it (one shared ~/.gunicorn/gunicorn.ctl: the second replaced the
     first)."""
     version = tuple(int(p) for p in metadata.version("gunicorn").split(".")[:2])
-    if version < (25, 1):
-        pytest.skip(f"gunicorn {version} opens no control socket")
+    require(version >= (25, 1), f"gunicorn {version} opens no control socket")
     ports = stack["ports"]
     sockets = [
         stack["root"] / "run" / "kb-api" / str(ports[n]) / "gunicorn.ctl" for n in ("api1", "api2")
